@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Trawl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "trawl", targets: ["trawl"]),
+        .library(name: "TrawlCore", targets: ["TrawlCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "TrawlCore",
+            dependencies: ["CPCRE2", "CLibXML2", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Detectors")]
+        ),
+        .executableTarget(
+            name: "trawl",
+            dependencies: ["TrawlCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "TrawlCoreTests",
+            dependencies: ["TrawlCore"]
+        ),
+        .testTarget(
+            name: "TrawlCLITests",
+            dependencies: ["TrawlCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

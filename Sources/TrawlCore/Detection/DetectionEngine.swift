@@ -1,0 +1,249 @@
+/// What the engine reports and how.
+public struct DetectionOptions: Sendable {
+    /// Findings below this confidence are not reported.
+    public var minConfidence: Confidence
+    /// Put raw values into findings (`--show-values`). Off by default: only masked values.
+    public var showValues: Bool
+
+    public init(minConfidence: Confidence = .medium, showValues: Bool = false) {
+        self.minConfidence = minConfidence
+        self.showValues = showValues
+    }
+}
+
+/// The detector engine: one per scan, shared by all workers (immutable).
+public struct DetectionEngine: Sendable {
+    public let catalog: DetectorCatalog
+    public let options: DetectionOptions
+
+    public init(catalog: DetectorCatalog, options: DetectionOptions = DetectionOptions()) {
+        self.catalog = catalog
+        self.options = options
+    }
+
+    /// A worker owns PCRE2 match data and caches; make one per thread.
+    public func makeWorker() -> DetectionWorker { DetectionWorker(engine: self) }
+}
+
+/// The per-thread half of the engine. Not thread-safe: one per worker.
+public final class DetectionWorker {
+    let detectors: [Detector]
+    let options: DetectionOptions
+    let scratch = MatchScratch()
+    /// For each field name seen, which detectors' `fields` hint matches it.
+    private var hintCache: [String: [Bool]] = [:]
+    /// Number of match attempts abandoned at the PCRE2 match limit since the last reset.
+    public private(set) var limitHits = 0
+
+    private let contextBefore = 100
+    private let contextAfter = 60
+    private let excludeWindow = 30
+
+    init(engine: DetectionEngine) {
+        self.detectors = engine.catalog.detectors
+        self.options = engine.options
+    }
+
+    struct Candidate {
+        var detector: Int
+        var segment: Int
+        var range: Range<Int>
+        var confidence: Confidence
+        var signals: [String]
+    }
+
+    public func resetLimitHits() { limitHits = 0 }
+
+    func hints(for field: String) -> [Bool] {
+        if let cached = hintCache[field] { return cached }
+        let normalized = FieldName.normalize(field)
+        var utf8 = Array(normalized.utf8)
+        let result = utf8.withUnsafeMutableBufferPointer { buf in
+            detectors.map { detector in
+                guard let fields = detector.fields, !normalized.isEmpty else { return false }
+                return fields.matches(UnsafeBufferPointer(buf), scratch: scratch)
+            }
+        }
+        hintCache[field] = result
+        return result
+    }
+
+    /// Scans one batch and appends its findings (sorted by position) to `findings`.
+    public func scan(_ batch: TextBatch, path: String, into findings: inout [Finding]) {
+        guard !batch.segments.isEmpty else { return }
+        let fieldHints = batch.fields.map { hints(for: $0) }
+        var candidates: [Candidate] = []
+        batch.bytes.withUnsafeBufferPointer { buffer in
+            for (index, detector) in detectors.enumerated() {
+                if let pattern = detector.pattern {
+                    limitHits += pattern.forEachMatch(in: buffer, scratch: scratch) { range in
+                        if let candidate = evaluate(detector: index, range: range, batch: batch, buffer: buffer, fieldHints: fieldHints) {
+                            candidates.append(candidate)
+                        }
+                    }
+                }
+            }
+            if !batch.fields.isEmpty {
+                fieldValueCandidates(batch: batch, buffer: buffer, fieldHints: fieldHints, into: &candidates)
+            }
+            let accepted = resolveOverlaps(candidates)
+            var locator = Locator(batch: batch, buffer: buffer)
+            for candidate in accepted where candidate.confidence >= options.minConfidence {
+                findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
+            }
+        }
+    }
+
+    private func segmentIndex(containing offset: Int, in segments: [TextBatch.Segment]) -> Int {
+        var lo = 0, hi = segments.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if segments[mid].start <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    private func evaluate(detector index: Int, range: Range<Int>, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> Candidate? {
+        let detector = detectors[index]
+        let s = segmentIndex(containing: range.lowerBound, in: batch.segments)
+        let segment = batch.segments[s]
+        guard range.upperBound <= segment.end, range.lowerBound >= segment.emitFrom, range.lowerBound < segment.emitUntil, !range.isEmpty else { return nil }
+        var signals = ["pattern"]
+        var confidence = detector.baseConfidence
+        if let validator = detector.validator {
+            switch validator.validate(UnsafeBufferPointer(rebasing: buffer[range])) {
+            case .invalid: return nil
+            case .checksum:
+                confidence = max(confidence, detector.validatedConfidence)
+                signals.append("validator:\(validator.name)")
+            case .plausible:
+                signals.append("validator:\(validator.name)")
+            case .weak:
+                signals.append("validator:\(validator.name):test-or-reserved-value")
+            }
+        }
+        if let exclude = detector.excludeContext {
+            let window = max(segment.start, range.lowerBound - excludeWindow)..<range.lowerBound
+            if !window.isEmpty, exclude.firstPhrase(in: UnsafeBufferPointer(rebasing: buffer[window]), scratch: scratch) != nil {
+                return nil
+            }
+        }
+        var contextSeen = false
+        if let context = detector.context {
+            let before = max(segment.start, range.lowerBound - contextBefore)..<range.lowerBound
+            let after = range.upperBound..<min(segment.end, range.upperBound + contextAfter)
+            for window in [before, after] where !window.isEmpty {
+                if let phrase = context.firstPhrase(in: UnsafeBufferPointer(rebasing: buffer[window]), scratch: scratch) {
+                    contextSeen = true
+                    signals.append("context:\(context.phrases[phrase])")
+                    break
+                }
+            }
+        }
+        let fieldHint = segment.field >= 0 && fieldHints[Int(segment.field)][index]
+        if fieldHint { signals.append("field:\(batch.fields[Int(segment.field)])") }
+        if detector.requiresContext && !contextSeen && !fieldHint { return nil }
+        if contextSeen { confidence = confidence.raised() }
+        if fieldHint { confidence = .high }
+        if signals.contains(where: { $0.hasSuffix(":test-or-reserved-value") }) { confidence = .low }
+        return Candidate(detector: index, segment: s, range: range, confidence: confidence, signals: signals)
+    }
+
+    /// Field-only detection: a cell whose column name is a hint and whose whole value has the
+    /// expected shape (names, gender, address lines, salary amounts, yes/no status columns).
+    private func fieldValueCandidates(batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]], into candidates: inout [Candidate]) {
+        let withValues = detectors.indices.filter { detectors[$0].fieldValue != nil }
+        guard !withValues.isEmpty else { return }
+        for (s, segment) in batch.segments.enumerated() where segment.field >= 0 && segment.start >= segment.emitFrom {
+            let hints = fieldHints[Int(segment.field)]
+            var lo = segment.start, hi = segment.end
+            while lo < hi, buffer[lo] == 0x20 || buffer[lo] == 0x09 { lo += 1 }
+            while hi > lo, buffer[hi - 1] == 0x20 || buffer[hi - 1] == 0x09 || buffer[hi - 1] == 0x0D { hi -= 1 }
+            guard lo < hi else { continue }
+            let value = UnsafeBufferPointer(rebasing: buffer[lo..<hi])
+            for index in withValues where hints[index] {
+                let detector = detectors[index]
+                guard let fieldValue = detector.fieldValue, fieldValue.matchesWhole(value, scratch: scratch) else { continue }
+                var signals = ["field:\(batch.fields[Int(segment.field)])", "value-shape"]
+                if let validator = detector.validator {
+                    if validator.validate(value) == .invalid { continue }
+                    signals.append("validator:\(validator.name)")
+                }
+                candidates.append(Candidate(detector: index, segment: s, range: lo..<hi, confidence: .high, signals: signals))
+            }
+        }
+    }
+
+    /// Where candidates overlap, the most confident wins, then the longest, then catalog order.
+    private func resolveOverlaps(_ candidates: [Candidate]) -> [Candidate] {
+        guard candidates.count > 1 else { return candidates }
+        let ranked = candidates.sorted { a, b in
+            if a.confidence != b.confidence { return a.confidence > b.confidence }
+            if a.range.count != b.range.count { return a.range.count > b.range.count }
+            if a.detector != b.detector { return a.detector < b.detector }
+            return a.range.lowerBound < b.range.lowerBound
+        }
+        var accepted: [Candidate] = []
+        var taken: [Range<Int>] = []
+        for candidate in ranked where !taken.contains(where: { $0.overlaps(candidate.range) }) {
+            accepted.append(candidate)
+            taken.append(candidate.range)
+        }
+        return accepted.sorted { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
+    }
+
+    private func makeFinding(_ c: Candidate, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, path: String, locator: inout Locator) -> Finding {
+        let detector = detectors[c.detector]
+        let segment = batch.segments[c.segment]
+        let (line, column) = locator.position(of: c.range.lowerBound, in: segment)
+        let bytes = UnsafeBufferPointer(rebasing: buffer[c.range])
+        return Finding(
+            path: path, line: line, column: column,
+            field: segment.field >= 0 ? batch.fields[Int(segment.field)] : nil,
+            category: detector.category, detector: detector.id, confidence: c.confidence,
+            masked: Masking.mask(bytes), signals: c.signals,
+            value: options.showValues ? String(decoding: bytes, as: UTF8.self) : nil)
+    }
+}
+
+/// Turns byte offsets of a batch into physical line and column numbers.
+struct Locator {
+    let buffer: UnsafeBufferPointer<UInt8>
+    private var newlines: [Int]?
+
+    init(batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    mutating func position(of offset: Int, in segment: TextBatch.Segment) -> (line: Int, column: Int) {
+        if newlines == nil {
+            var list: [Int] = []
+            for i in 0..<buffer.count where buffer[i] == 0x0A { list.append(i) }
+            newlines = list
+        }
+        let lines = newlines ?? []
+        let first = lowerBound(lines, segment.start)
+        let upto = lowerBound(lines, offset)
+        let count = upto - first
+        if count == 0 {
+            return (segment.line, segment.column + scalars(segment.start..<offset))
+        }
+        let lastBreak = lines[upto - 1]
+        return (segment.line + count, 1 + scalars((lastBreak + 1)..<offset))
+    }
+
+    private func scalars(_ range: Range<Int>) -> Int {
+        var n = 0
+        for i in range where buffer[i] & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+
+    private func lowerBound(_ array: [Int], _ value: Int) -> Int {
+        var lo = 0, hi = array.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if array[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

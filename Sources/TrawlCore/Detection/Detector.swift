@@ -1,0 +1,73 @@
+/// A detector compiled from its definition: PCRE2 patterns JIT-compiled once, validator resolved.
+public struct Detector: Sendable {
+    public let definition: DetectorDefinition
+    /// Where the definition was loaded from (for messages).
+    public let source: String
+    let pattern: PCRE2Regex?
+    let context: KeywordSet?
+    let excludeContext: KeywordSet?
+    let fields: PCRE2Regex?
+    let fieldValue: PCRE2Regex?
+    let validator: Validator?
+
+    public var id: String { definition.id }
+    public var category: String { definition.category }
+    public var baseConfidence: Confidence { definition.confidence ?? .low }
+    public var validatedConfidence: Confidence { definition.validatedConfidence ?? .high }
+    public var requiresContext: Bool { definition.requires == .context }
+    public var isFieldOnly: Bool { pattern == nil }
+
+    public init(_ definition: DetectorDefinition, source: String) throws(CatalogError) {
+        self.definition = definition
+        self.source = source
+        func fail(_ message: String) -> CatalogError { CatalogError(file: source, message: message) }
+        guard definition.id.range(of: "^[a-z0-9]+(?:-[a-z0-9]+)*$", options: .regularExpression) != nil else {
+            throw fail("id '\(definition.id)' must be kebab-case (a-z, 0-9, -)")
+        }
+        guard definition.category.range(of: "^[a-z_]+(?:\\.[a-z0-9_]+)+$", options: .regularExpression) != nil else {
+            throw fail("category '\(definition.category)' must be a dotted key such as user.contact.email")
+        }
+        func compile(_ key: String, _ text: String?, _ options: PCRE2Regex.Options = []) throws(CatalogError) -> PCRE2Regex? {
+            guard let text else { return nil }
+            do { return try PCRE2Regex(text, options: options) } catch let error {
+                throw fail("\(key): \(error)")
+            }
+        }
+        self.pattern = try compile("pattern", definition.pattern, [.multiline])
+        self.fields = try compile("fields", definition.fields, [.caseless])
+        self.fieldValue = try compile("field_value", definition.fieldValue.map { "(?:\($0))" }, [.anchored, .endAnchored])
+        if pattern == nil && (fields == nil || fieldValue == nil) {
+            throw fail("a detector needs a pattern, or both fields and field_value")
+        }
+        if fieldValue != nil && fields == nil {
+            throw fail("field_value needs fields")
+        }
+        do {
+            self.context = try definition.context.flatMap { $0.isEmpty ? nil : try KeywordSet($0) }
+            self.excludeContext = try definition.excludeContext.flatMap { $0.isEmpty ? nil : try KeywordSet($0) }
+        } catch {
+            throw fail("context: \(error)")
+        }
+        if definition.requires == .context && context == nil && fields == nil {
+            throw fail("requires: context needs context words or fields")
+        }
+        if let name = definition.validator {
+            guard let validator = Validators.named(name) else {
+                throw fail("unknown validator '\(name)' (known: \(Validators.all.keys.sorted().joined(separator: ", ")))")
+            }
+            self.validator = validator
+        } else {
+            self.validator = nil
+        }
+        if definition.examples.match.isEmpty || definition.examples.noMatch.isEmpty {
+            throw fail("examples.match and examples.no_match must each hold at least one example")
+        }
+    }
+}
+
+/// A detector file that cannot be used, with the file and the reason.
+public struct CatalogError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}

@@ -1,0 +1,73 @@
+import CPCRE2
+import Foundation
+
+/// A list of plain phrases compiled into one PCRE2 alternation that matches them
+/// case-insensitively, accent-insensitively, with either apostrophe and any run of spaces.
+/// Upper-case acronyms of up to four characters match case-sensitively (`NIR`, not "nir").
+public struct KeywordSet: Sendable {
+    public let phrases: [String]
+    let regex: PCRE2Regex
+
+    public init(_ phrases: [String]) throws {
+        self.phrases = phrases
+        let alternatives = phrases.enumerated().map { index, phrase in
+            "\(Self.pattern(for: phrase))(*MARK:\(index))"
+        }
+        let body = "(?<![\\p{L}\\p{N}])(?:" + alternatives.joined(separator: "|") + ")(?![\\p{L}\\p{N}])"
+        self.regex = try PCRE2Regex(body, options: [.caseless])
+    }
+
+    /// Finds the first phrase present in `subject`, returning its index in `phrases`.
+    func firstPhrase(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Int? {
+        guard case .match = regex.firstMatch(in: subject, from: 0, scratch: scratch) else { return nil }
+        guard let mark = pcre2_get_mark_8(scratch.data) else { return nil }
+        var value = 0
+        var p = mark
+        while p.pointee >= 0x30 && p.pointee <= 0x39 {
+            value = value * 10 + Int(p.pointee - 0x30)
+            p += 1
+        }
+        return value < phrases.count ? value : nil
+    }
+
+    static let accentClasses: [Character: String] = [
+        "a": "aàâäáã", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú", "y": "yÿ", "n": "nñ",
+    ]
+    static let baseLetter: [Character: Character] = {
+        var map: [Character: Character] = [:]
+        for (base, variants) in accentClasses {
+            for v in variants { map[v] = base }
+        }
+        return map
+    }()
+
+    static func pattern(for phrase: String) -> String {
+        let trimmed = phrase.trimmingCharacters(in: .whitespaces)
+        let isAcronym = trimmed.count <= 4 && trimmed.allSatisfy { $0.isUppercase || $0.isNumber } && trimmed.contains(where: \.isLetter)
+        var out = ""
+        var lastWasSpace = false
+        for ch in trimmed {
+            let lower = Character(ch.lowercased())
+            if ch == " " {
+                if !lastWasSpace { out += "[\\s\\x{00A0}]+" }
+                lastWasSpace = true
+                continue
+            }
+            lastWasSpace = false
+            if ch == "'" || ch == "’" {
+                out += "['’]"
+            } else if ch == "-" {
+                out += "[-\\s]?"
+            } else if !isAcronym, let base = baseLetter[lower], let cls = accentClasses[base] {
+                out += "[\(cls)]"
+            } else if ch.isLetter || ch.isNumber {
+                out.append(ch)
+            } else {
+                for scalar in ch.unicodeScalars {
+                    out += String(format: "\\x{%04X}", scalar.value)
+                }
+            }
+        }
+        return isAcronym ? "(?-i:\(out))" : out
+    }
+}

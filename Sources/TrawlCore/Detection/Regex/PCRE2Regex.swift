@@ -1,0 +1,155 @@
+import CPCRE2
+
+/// A compiled, JIT-optimised PCRE2 pattern.
+///
+/// The compiled code is immutable after `init` and PCRE2 documents it as safe to share between
+/// threads for matching; every thread brings its own `MatchScratch` (match data), which is why
+/// this type is `@unchecked Sendable`.
+public final class PCRE2Regex: @unchecked Sendable {
+    public struct Options: OptionSet, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        public static let caseless = Options(rawValue: UInt32(PCRE2_CASELESS))
+        public static let multiline = Options(rawValue: UInt32(PCRE2_MULTILINE))
+        public static let anchored = Options(rawValue: UInt32(PCRE2_ANCHORED))
+        public static let endAnchored = Options(rawValue: UInt32(PCRE2_ENDANCHORED))
+    }
+
+    public struct CompileError: Error, CustomStringConvertible, Sendable {
+        public let pattern: String
+        public let offset: Int
+        public let message: String
+        public var description: String { "invalid pattern at offset \(offset): \(message)" }
+    }
+
+    let code: OpaquePointer
+    public let pattern: String
+    public let isJIT: Bool
+
+    /// Match limits bound the work of one match attempt, so a pathological input cannot stall a worker.
+    static let matchLimit: UInt32 = 1_000_000
+    static let depthLimit: UInt32 = 10_000
+
+    public init(_ pattern: String, options: Options = []) throws {
+        self.pattern = pattern
+        var errorCode: Int32 = 0
+        var errorOffset: Int = 0
+        let flags = UInt32(PCRE2_UTF) | UInt32(PCRE2_MATCH_INVALID_UTF) | options.rawValue
+        let compiled: OpaquePointer? = pattern.utf8CString.withUnsafeBufferPointer { buf in
+            buf.withMemoryRebound(to: UInt8.self) { bytes in
+                pcre2_compile_8(bytes.baseAddress, bytes.count - 1, flags, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else {
+            throw CompileError(pattern: pattern, offset: errorOffset, message: Self.message(for: errorCode))
+        }
+        self.code = compiled
+        self.isJIT = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    }
+
+    deinit { pcre2_code_free_8(code) }
+
+    static func message(for errorCode: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = pcre2_get_error_message_8(errorCode, &buffer, buffer.count)
+        guard count > 0 else { return "PCRE2 error \(errorCode)" }
+        return String(decoding: buffer[0..<Int(count)], as: UTF8.self)
+    }
+}
+
+/// Per-thread PCRE2 match data and match context (with limits). Not shareable.
+public final class MatchScratch {
+    let data: OpaquePointer
+    let context: OpaquePointer
+
+    public init() {
+        // Match data sized for the largest group count any detector uses; 32 pairs is ample.
+        guard let data = pcre2_match_data_create_8(32, nil), let context = pcre2_match_context_create_8(nil) else {
+            // Allocation of a few hundred bytes failed: the process is out of memory.
+            preconditionFailure("PCRE2 could not allocate match data")
+        }
+        pcre2_set_match_limit_8(context, PCRE2Regex.matchLimit)
+        pcre2_set_depth_limit_8(context, PCRE2Regex.depthLimit)
+        self.data = data
+        self.context = context
+    }
+
+    deinit {
+        pcre2_match_data_free_8(data)
+        pcre2_match_context_free_8(context)
+    }
+}
+
+public enum MatchResult {
+    case match(Range<Int>)
+    case noMatch
+    /// The match or depth limit was hit: the attempt was abandoned (reported, never ignored).
+    case limitExceeded
+    case error(Int32)
+}
+
+extension PCRE2Regex {
+    /// Finds the first match in `subject[from...]`; offsets are relative to `subject`.
+    @inline(__always)
+    public func firstMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, options: Options = [], scratch: MatchScratch) -> MatchResult {
+        guard let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1) else { return .noMatch }
+        let rc = pcre2_match_8(code, base, subject.count, start, options.rawValue, scratch.data, scratch.context)
+        if rc >= 0 {
+            let ovector = pcre2_get_ovector_pointer_8(scratch.data)!
+            let lo = ovector[0], hi = ovector[1]
+            return .match(lo..<hi)
+        }
+        switch rc {
+        case PCRE2_ERROR_NOMATCH: return .noMatch
+        case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_JIT_STACKLIMIT: return .limitExceeded
+        default: return .error(rc)
+        }
+    }
+
+    /// Calls `body` for every non-overlapping match in `subject[range]`. Returns how many
+    /// attempts hit the match limit (those regions are skipped, not silently ignored).
+    @discardableResult
+    public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, _ body: (Range<Int>) -> Void) -> Int {
+        var position = 0
+        var limitHits = 0
+        while position <= subject.count {
+            switch firstMatch(in: subject, from: position, scratch: scratch) {
+            case .match(let range):
+                body(range)
+                position = range.upperBound > range.lowerBound ? range.upperBound : range.upperBound + 1
+            case .noMatch:
+                return limitHits
+            case .limitExceeded:
+                limitHits += 1
+                // Skip past the next line break: the abandoned attempt is confined to that line.
+                position = nextLineStart(subject, after: position)
+            case .error:
+                position = nextLineStart(subject, after: position)
+            }
+        }
+        return limitHits
+    }
+
+    /// True when the whole of `subject` matches (anchored at both ends).
+    public func matchesWhole(_ subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Bool {
+        if case .match = firstMatch(in: subject, from: 0, options: [.anchored, .endAnchored], scratch: scratch) { return true }
+        return false
+    }
+
+    public func matchesWhole(_ text: String, scratch: MatchScratch) -> Bool {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { matchesWhole(UnsafeBufferPointer($0), scratch: scratch) }
+    }
+
+    /// True when the pattern matches anywhere in `subject`.
+    public func matches(_ subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Bool {
+        if case .match = firstMatch(in: subject, from: 0, scratch: scratch) { return true }
+        return false
+    }
+
+    private func nextLineStart(_ subject: UnsafeBufferPointer<UInt8>, after position: Int) -> Int {
+        var i = position
+        while i < subject.count, subject[i] != 0x0A { i += 1 }
+        return i + 1
+    }
+}

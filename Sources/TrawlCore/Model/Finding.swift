@@ -1,0 +1,96 @@
+/// One piece of personal data found in one input. The JSON field names are a contract.
+public struct Finding: Sendable, Codable, Hashable {
+    /// Input path as given on the command line (or `-` for standard input).
+    public var path: String
+    /// 1-based physical line where the value starts.
+    public var line: Int
+    /// 1-based column (in Unicode scalar values) where the value starts on that line.
+    public var column: Int
+    /// Column name or key path when the format knows it (`email`, `$.student.contact.email`).
+    public var field: String?
+    /// Data category id (fideslang-style dotted key).
+    public var category: String
+    /// Detector id.
+    public var detector: String
+    public var confidence: Confidence
+    /// The value with most characters replaced by `*`.
+    public var masked: String
+    /// Why it was reported: `pattern`, `validator:NAME`, `context:WORD`, `field:NAME`...
+    public var signals: [String]
+    /// The raw value, present only when the user asked for `--show-values`.
+    public var value: String?
+
+    public init(path: String, line: Int, column: Int, field: String?, category: String, detector: String,
+                confidence: Confidence, masked: String, signals: [String], value: String? = nil) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.field = field
+        self.category = category
+        self.detector = detector
+        self.confidence = confidence
+        self.masked = masked
+        self.signals = signals
+        self.value = value
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, line, column, field, category, detector, confidence, masked, signals, value
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(line, forKey: .line)
+        try c.encode(column, forKey: .column)
+        try c.encode(field, forKey: .field)  // explicit null when unknown
+        try c.encode(category, forKey: .category)
+        try c.encode(detector, forKey: .detector)
+        try c.encode(confidence, forKey: .confidence)
+        try c.encode(masked, forKey: .masked)
+        try c.encode(signals, forKey: .signals)
+        try c.encodeIfPresent(value, forKey: .value)
+    }
+}
+
+/// A problem with one input: it could not be read or parsed completely. The scan goes on.
+public struct InputError: Sendable, Codable, Hashable, Error {
+    public enum Code: String, Sendable, Codable {
+        case notFound = "not-found"
+        case permissionDenied = "permission-denied"
+        case readFailed = "read-failed"
+        case parseFailed = "parse-failed"
+        case decodeFailed = "decode-failed"
+        case matchLimit = "match-limit"
+    }
+    public var path: String
+    public var code: Code
+    /// What went wrong and what the user can do. Never contains a scanned value.
+    public var message: String
+    public var line: Int?
+
+    public init(path: String, code: Code, message: String, line: Int? = nil) {
+        self.path = path
+        self.code = code
+        self.message = message
+        self.line = line
+    }
+}
+
+/// An input that was deliberately not scanned, with the reason (never skipped silently).
+public struct SkippedInput: Sendable, Codable, Hashable {
+    public enum Reason: String, Sendable, Codable, CaseIterable {
+        case binary
+        case tooLarge = "too-large"
+        case excluded
+        case symlink
+        case special = "not-a-regular-file"
+    }
+    public var path: String
+    public var reason: Reason
+
+    public init(path: String, reason: Reason) {
+        self.path = path
+        self.reason = reason
+    }
+}

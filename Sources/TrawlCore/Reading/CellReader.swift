@@ -1,0 +1,81 @@
+/// A format reader: turns an input's bytes into cells (value, field name, line, column).
+/// Readers know formats, not detectors.
+public protocol CellReader: AnyObject {
+    /// Appends the next cells to `batch` (about `BatchLimits.bytes` worth). Returns false once the
+    /// input is exhausted (the batch may still hold the last cells).
+    func fill(_ batch: inout TextBatch) throws(InputError) -> Bool
+    /// Problems met while reading that did not stop it (a parse error after which the rest was
+    /// scanned as text, an unterminated quote...). Each makes the scan incomplete.
+    var problems: [InputError] { get }
+}
+
+public enum BatchLimits {
+    /// Target size of one batch handed to the engine.
+    public static let bytes = 1 << 20
+    /// A single cell longer than this is scanned in overlapping pieces (bounded memory).
+    public static let cellPiece = 1 << 20
+    /// Overlap kept between pieces of a long cell; longer than any detector match.
+    public static let overlap = 1024
+}
+
+/// Position arithmetic on UTF-8 bytes: lines counted on `\n`, columns in Unicode scalars.
+public struct TextPosition: Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int = 1, column: Int = 1) {
+        self.line = line
+        self.column = column
+    }
+
+    @inline(__always)
+    public mutating func advance(over byte: UInt8) {
+        if byte == 0x0A {
+            line += 1
+            column = 1
+        } else if byte & 0xC0 != 0x80 {
+            column += 1
+        }
+    }
+
+    public mutating func advance<C: Collection>(over bytes: C) where C.Element == UInt8 {
+        for b in bytes { advance(over: b) }
+    }
+}
+
+/// Accumulates one cell; a cell longer than `BatchLimits.cellPiece` is handed over in pieces that
+/// overlap, so a 1 GB single-line value scans in bounded memory without losing matches at the cuts.
+struct CellBuilder {
+    var bytes: [UInt8] = []
+    var position = TextPosition()
+    var emitFrom = 0
+
+    mutating func begin(at position: TextPosition) {
+        bytes.removeAll(keepingCapacity: true)
+        self.position = position
+        emitFrom = 0
+    }
+
+    var isFull: Bool { bytes.count >= BatchLimits.cellPiece }
+
+    /// Hands over all but the overlap tail; matches starting in the tail's second half are left
+    /// to the next piece.
+    mutating func flushPiece(into batch: inout TextBatch, field: String?) {
+        let overlap = BatchLimits.overlap
+        guard bytes.count > overlap else { return }
+        batch.append(bytes, field: field, line: position.line, column: position.column,
+                     emitFrom: emitFrom, emitUntil: bytes.count - overlap / 2)
+        let cut = bytes.count - overlap
+        position.advance(over: bytes[0..<cut])
+        bytes.removeFirst(cut)
+        emitFrom = overlap / 2
+    }
+
+    /// Hands over what remains of the cell, if any.
+    mutating func finish(into batch: inout TextBatch, field: String?) {
+        guard bytes.count > emitFrom else { return }
+        batch.append(bytes, field: field, line: position.line, column: position.column, emitFrom: emitFrom)
+    }
+
+    var isBlank: Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A } }
+}

@@ -1,0 +1,41 @@
+/// The formats Trawl reads, chosen by `--input-format`, by extension, or by content.
+public enum InputFormat: String, Sendable, CaseIterable, Codable {
+    case auto, text, csv, tsv, json, ndjson
+
+    /// Picks a format for a file from its name, then its first bytes.
+    public static func sniff(path: String, head: UnsafeBufferPointer<UInt8>) -> InputFormat {
+        let lower = path.lowercased()
+        let ext = lower.split(separator: "/").last.flatMap { name -> Substring? in
+            guard let dot = name.lastIndex(of: ".") else { return nil }
+            return name[name.index(after: dot)...]
+        }.map(String.init) ?? ""
+        switch ext {
+        case "csv": return .csv
+        case "tsv", "tab": return .tsv
+        case "json", "geojson": return .json
+        case "ndjson", "jsonl": return .ndjson
+        default: break
+        }
+        // Content: a document that opens with { or [ and whose next non-space byte fits JSON.
+        var i = 0
+        while i < head.count, head[i] == 0x20 || head[i] == 0x0A || head[i] == 0x0D || head[i] == 0x09 { i += 1 }
+        if i < head.count, head[i] == 0x7B || head[i] == 0x5B {
+            var j = i + 1
+            while j < head.count, head[j] == 0x20 || head[j] == 0x0A || head[j] == 0x0D || head[j] == 0x09 { j += 1 }
+            if j < head.count, [0x22, 0x7B, 0x5B, 0x7D, 0x5D].contains(head[j]) || (head[j] >= 0x30 && head[j] <= 0x39) {
+                return .json
+            }
+        }
+        return .text
+    }
+
+    /// Makes the reader for this (resolved) format.
+    public func makeReader(input: BufferedInput, path: String) throws(InputError) -> CellReader {
+        switch self {
+        case .auto, .text: return TextReader(input: input)
+        case .csv: return try CSVReader(input: input, path: path)
+        case .tsv: return try CSVReader(input: input, path: path, delimiter: 0x09)
+        case .json, .ndjson: return JSONReader(input: input, path: path)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// `--format json`: one JSON document `{"tool", "findings", "errors", "skipped", "summary"}`,
+/// written as it goes (one finding per line), so millions of findings need no memory.
+public final class JSONReporter: Reporter {
+    let sink: TextSink
+    let encoder: JSONEncoder
+    private var first = true
+
+    public init(sink: TextSink) {
+        self.sink = sink
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+    }
+
+    private func encode<T: Encodable>(_ value: T) -> String {
+        // Encoding plain value types cannot fail; an empty object keeps the document valid if it did.
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public func begin(tool: ToolInfo) {
+        sink.write("{\"tool\":\(encode(tool)),\n\"findings\":[")
+    }
+
+    public func findings(_ findings: [Finding]) {
+        var out = ""
+        for finding in findings {
+            out += first ? "\n" : ",\n"
+            first = false
+            out += encode(finding)
+        }
+        sink.write(out)
+    }
+
+    public func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
+        sink.write("\n],\n\"errors\":\(encode(errors)),\n\"skipped\":\(encode(skipped)),\n\"summary\":\(encode(summary))}\n")
+    }
+}

@@ -1,0 +1,59 @@
+/// Where reporters write: the command-line tool passes standard output or a file.
+public protocol TextSink: AnyObject {
+    func write(_ text: String)
+}
+
+/// Describes the tool in machine-readable reports.
+public struct ToolInfo: Sendable, Codable, Hashable {
+    public var name: String
+    public var version: String
+    public var detectors: Int
+
+    public init(name: String = "trawl", version: String = Trawl.version, detectors: Int) {
+        self.name = name
+        self.version = version
+        self.detectors = detectors
+    }
+}
+
+public enum Trawl {
+    public static let version = "0.1.0"
+}
+
+/// Counts for the end of a report.
+public struct ScanSummary: Sendable, Codable, Hashable {
+    public var filesScanned = 0
+    public var bytesScanned: Int64 = 0
+    public var findings = 0
+    public var byCategory: [String: Int] = [:]
+    public var byConfidence: [String: Int] = [:]
+    public var errors = 0
+    public var skipped: [String: Int] = [:]
+    /// False when an input could not be read or parsed completely.
+    public var complete = true
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case filesScanned = "files_scanned"
+        case bytesScanned = "bytes_scanned"
+        case findings
+        case byCategory = "by_category"
+        case byConfidence = "by_confidence"
+        case errors, skipped, complete
+    }
+
+    mutating func count(_ finding: Finding) {
+        findings += 1
+        byCategory[finding.category, default: 0] += 1
+        byConfidence[finding.confidence.description, default: 0] += 1
+    }
+}
+
+/// Renders a scan. Calls arrive from one thread at a time, in input order: `begin`, then the
+/// findings of each input (possibly in several calls), then `end`. A reporter never scans.
+public protocol Reporter: AnyObject {
+    func begin(tool: ToolInfo)
+    func findings(_ findings: [Finding])
+    func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput])
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The human report: findings grouped by input, then errors, skipped inputs and counts per
+/// category. Colour only when the CLI says the output is a terminal.
+public final class TextReporter: Reporter {
+    let sink: TextSink
+    let color: Bool
+    private var currentPath: String?
+
+    public init(sink: TextSink, color: Bool) {
+        self.sink = sink
+        self.color = color
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    public func begin(tool: ToolInfo) {}
+
+    public func findings(_ findings: [Finding]) {
+        var out = ""
+        for f in findings {
+            if f.path != currentPath {
+                if currentPath != nil { out += "\n" }
+                out += paint(f.path, "1;35") + "\n"
+                currentPath = f.path
+            }
+            let confidence: String
+            switch f.confidence {
+            case .high: confidence = paint("high  ", "1;31")
+            case .medium: confidence = paint("medium", "33")
+            case .low: confidence = paint("low   ", "2")
+            }
+            let location = paint("\(f.line):\(f.column)", "32")
+            let field = f.field.map { " [\($0)]" } ?? ""
+            let value = f.value.map { " = \($0)" } ?? ""
+            out += "  \(location)\t\(confidence)  \(f.category)  \(paint(f.masked, "1"))\(value)\(field)  (\(f.detector): \(f.signals.joined(separator: ", ")))\n"
+        }
+        sink.write(out)
+    }
+
+    public func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
+        var out = currentPath == nil ? "" : "\n"
+        if !errors.isEmpty {
+            out += paint("Errors (the scan is incomplete):", "1;31") + "\n"
+            for e in errors {
+                let line = e.line.map { ":\($0)" } ?? ""
+                out += "  \(e.path)\(line): \(e.code.rawValue): \(e.message)\n"
+            }
+            out += "\n"
+        }
+        if !skipped.isEmpty {
+            let reasons = summary.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            out += "Skipped \(skipped.count) input(s): \(reasons)\n"
+            for s in skipped.prefix(20) { out += "  \(s.path): \(s.reason.rawValue)\n" }
+            if skipped.count > 20 { out += "  … and \(skipped.count - 20) more (see --format json)\n" }
+            out += "\n"
+        }
+        let width = summary.byCategory.keys.map(\.count).max() ?? 0
+        if !summary.byCategory.isEmpty {
+            out += paint("Findings by category", "1") + "\n"
+            for (category, count) in summary.byCategory.sorted(by: { $0.key < $1.key }) {
+                out += "  " + category.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(count)\n"
+            }
+        }
+        let mb = Double(summary.bytesScanned) / 1_000_000
+        out += "\(summary.findings) finding(s) in \(summary.filesScanned) file(s), \(formatMB(mb)) MB scanned"
+        if !errors.isEmpty { out += ", \(errors.count) error(s)" }
+        out += "\n"
+        sink.write(out)
+    }
+
+    private func formatMB(_ mb: Double) -> String {
+        let tenths = Int((mb * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

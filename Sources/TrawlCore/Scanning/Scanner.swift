@@ -1,0 +1,252 @@
+import Foundation
+import Synchronization
+
+/// Everything a scan needs besides the detector catalog.
+public struct ScanConfiguration: Sendable {
+    public var roots: [String]
+    public var jobs: Int
+    public var walk: WalkOptions
+    /// Forces a format for every input (standard input defaults to sniffing its content).
+    public var inputFormat: InputFormat
+
+    public init(roots: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(), inputFormat: InputFormat = .auto) {
+        self.roots = roots
+        self.jobs = max(1, jobs)
+        self.walk = walk
+        self.inputFormat = inputFormat
+    }
+}
+
+/// The result of scanning one input, as it is handed to the ordered writer.
+struct FileOutcome {
+    var findings: [Finding] = []
+    var errors: [InputError] = []
+    var skipped: SkippedInput?
+    var bytes: Int64 = 0
+    var done = false
+}
+
+/// Runs a scan: a walker thread feeds a bounded pool of worker threads; each worker owns its
+/// PCRE2 match data; results reach the reporter through one ordered writer, in walk order, so
+/// the output is identical whatever the number of jobs.
+public final class Scanner: Sendable {
+    public let engine: DetectionEngine
+    public let configuration: ScanConfiguration
+
+    public init(engine: DetectionEngine, configuration: ScanConfiguration) {
+        self.engine = engine
+        self.configuration = configuration
+    }
+
+    /// Scans and reports; returns the summary (also given to the reporter).
+    public func run(reporter: Reporter, stdin: ByteSource? = nil) -> ScanSummary {
+        let tool = ToolInfo(detectors: engine.catalog.detectors.count)
+        let state = SharedState(reporter: reporter)
+        state.withLock { $0.reporter.begin(tool: tool) }
+
+        let queue = WorkQueue()
+        let walkerConfig = configuration
+        let walker = Thread {
+            Walker(options: walkerConfig.walk).walk(roots: walkerConfig.roots) { event in
+                switch event {
+                case .file(let item): queue.push(item)
+                case .skipped(let skip): state.withLock { $0.skipped.append(skip) }
+                case .error(let error): state.withLock { $0.walkErrors.append(error) }
+                }
+            }
+            queue.close()
+        }
+        walker.start()
+
+        let group = DispatchGroup()
+        let engine = self.engine
+        let format = configuration.inputFormat
+        let stdinBox = StdinBox(stdin)
+        for _ in 0..<configuration.jobs {
+            group.enter()
+            let thread = Thread {
+                let worker = engine.makeWorker()
+                while let item = queue.pop() {
+                    Self.scan(item: item, worker: worker, format: format, stdin: stdinBox, state: state)
+                }
+                group.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        group.wait()
+        return state.withLock { s in s.finish() }
+    }
+
+    static func scan(item: WorkItem, worker: DetectionWorker, format: InputFormat, stdin: StdinBox, state: SharedState) {
+        var outcome = FileOutcome()
+        worker.resetLimitHits()
+        defer {
+            if worker.limitHits > 0 {
+                outcome.errors.append(InputError(path: item.path, code: .matchLimit,
+                    message: "\(worker.limitHits) match attempt(s) hit the PCRE2 match limit and were abandoned; values there may be missed"))
+            }
+            outcome.done = true
+            state.withLock { $0.deliver(index: item.index, outcome) }
+        }
+        do throws(InputError) {
+            let source: ByteSource
+            if item.isStandardInput {
+                source = stdin.source ?? FileSource(descriptor: 0, name: "-")
+            } else {
+                source = try FileSource(path: item.path)
+            }
+            let input = try BufferedInput(source: source)
+            if try input.looksBinary() {
+                outcome.skipped = SkippedInput(path: item.path, reason: .binary)
+                return
+            }
+            let resolved: InputFormat = format != .auto ? format : input.withBytes { InputFormat.sniff(path: item.path, head: $0) }
+            let reader = try resolved.makeReader(input: input, path: item.path)
+            var batch = TextBatch()
+            var more = true
+            while more {
+                batch.removeAll()
+                more = try reader.fill(&batch)
+                var found: [Finding] = []
+                worker.scan(batch, path: item.path, into: &found)
+                if !found.isEmpty {
+                    let partial = FileOutcome(findings: found)
+                    state.withLock { $0.deliver(index: item.index, partial) }
+                }
+            }
+            outcome.errors += reader.problems
+            outcome.bytes = Int64(input.bytesRead)
+        } catch {
+            outcome.errors.append(error)
+        }
+    }
+}
+
+/// Standard input, handed to the one worker that scans `-`.
+final class StdinBox: @unchecked Sendable {
+    // Only the worker that takes the single `-` item touches the source.
+    let source: ByteSource?
+    init(_ source: ByteSource?) { self.source = source }
+}
+
+/// A closable FIFO of work items shared by the walker and the workers.
+final class WorkQueue: Sendable {
+    private struct Inner {
+        var items: [WorkItem] = []
+        var head = 0
+        var closed = false
+    }
+    private let inner = Mutex(Inner())
+    private let available = DispatchSemaphore(value: 0)
+
+    func push(_ item: WorkItem) {
+        inner.withLock { $0.items.append(item) }
+        available.signal()
+    }
+
+    func close() {
+        inner.withLock { $0.closed = true }
+        available.signal()
+    }
+
+    func pop() -> WorkItem? {
+        while true {
+            let result: (WorkItem?, Bool) = inner.withLock { s in
+                if s.head < s.items.count {
+                    let item = s.items[s.head]
+                    s.head += 1
+                    if s.head > 4096 { s.items.removeFirst(s.head); s.head = 0 }
+                    return (item, false)
+                }
+                return (nil, s.closed)
+            }
+            if let item = result.0 { return item }
+            if result.1 {
+                available.signal()  // wake the next waiting worker so it sees the close too
+                return nil
+            }
+            available.wait()
+        }
+    }
+}
+
+/// The single writer: reorders per-input results into walk order and feeds the reporter.
+final class SharedState: Sendable {
+    struct Inner: Sendable {
+        let box: ReporterBox
+        var reporter: Reporter { box.reporter }
+        var next = 0
+        var pending: [Int: FileOutcome] = [:]
+        var summary = ScanSummary()
+        var errors: [InputError] = []
+        var skipped: [SkippedInput] = []
+        var walkErrors: [InputError] = []
+
+        mutating func deliver(index: Int, _ outcome: FileOutcome) {
+            if index == next {
+                emit(outcome)
+                if outcome.done { advance() }
+            } else {
+                var merged = pending[index] ?? FileOutcome()
+                merged.findings += outcome.findings
+                merged.errors += outcome.errors
+                merged.skipped = outcome.skipped ?? merged.skipped
+                merged.bytes += outcome.bytes
+                merged.done = merged.done || outcome.done
+                pending[index] = merged
+            }
+        }
+
+        private mutating func emit(_ outcome: FileOutcome) {
+            if !outcome.findings.isEmpty {
+                reporter.findings(outcome.findings)
+                for f in outcome.findings { summary.count(f) }
+            }
+            errors += outcome.errors
+            if let skip = outcome.skipped {
+                skipped.append(skip)
+            } else if outcome.done {
+                summary.filesScanned += 1
+            }
+            summary.bytesScanned += outcome.bytes
+        }
+
+        private mutating func advance() {
+            next += 1
+            while let waiting = pending[next] {
+                pending[next] = nil
+                emit(waiting)
+                if waiting.done { next += 1 } else { break }
+            }
+        }
+
+        mutating func finish() -> ScanSummary {
+            let allErrors = (walkErrors + errors).sorted { ($0.path, $0.line ?? 0) < ($1.path, $1.line ?? 0) }
+            let allSkipped = skipped.sorted { $0.path < $1.path }
+            summary.errors = allErrors.count
+            summary.complete = allErrors.isEmpty
+            summary.skipped = Dictionary(grouping: allSkipped, by: \.reason.rawValue).mapValues(\.count)
+            reporter.end(summary: summary, errors: allErrors, skipped: allSkipped)
+            return summary
+        }
+    }
+
+    // The reporter is only ever touched under this lock: that is what makes it safe to share.
+    private let inner: Mutex<Inner>
+
+    init(reporter: Reporter) {
+        inner = Mutex(Inner(box: ReporterBox(reporter)))
+    }
+
+    func withLock<R: Sendable>(_ body: (inout Inner) -> R) -> R {
+        inner.withLock { body(&$0) }
+    }
+}
+
+/// The reporter is touched only under `SharedState`'s lock, one call at a time, which is what
+/// makes sharing this reference across worker threads safe.
+final class ReporterBox: @unchecked Sendable {
+    let reporter: Reporter
+    init(_ reporter: Reporter) { self.reporter = reporter }
+}

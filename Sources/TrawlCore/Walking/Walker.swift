@@ -1,0 +1,135 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One input to scan, in the deterministic order of the walk.
+public struct WorkItem: Sendable, Hashable {
+    public var index: Int
+    /// The path as reported (relative to the given root as the user wrote it).
+    public var path: String
+    public var size: Int64
+    public var isStandardInput: Bool { path == "-" }
+}
+
+/// What to walk and what to leave out.
+public struct WalkOptions: Sendable {
+    public var excludes: [String] = []
+    public var followSymlinks = false
+    public var maxFileSize: Int64 = 1 << 40
+    public var skipDirectories: Set<String> = [".git", ".hg", ".svn"]
+
+    public init(excludes: [String] = [], followSymlinks: Bool = false, maxFileSize: Int64 = 1 << 40) {
+        self.excludes = excludes
+        self.followSymlinks = followSymlinks
+        self.maxFileSize = maxFileSize
+    }
+}
+
+/// Walks the roots depth-first in sorted order without following symbolic links (unless asked,
+/// and then never outside the roots). Never opens anything for writing.
+public struct Walker: Sendable {
+    public let options: WalkOptions
+
+    public init(options: WalkOptions) { self.options = options }
+
+    public enum Event: Sendable {
+        case file(WorkItem)
+        case skipped(SkippedInput)
+        case error(InputError)
+    }
+
+    /// Calls `emit` for every file, skip and error, in order.
+    public func walk(roots: [String], emit: (Event) -> Void) {
+        var index = 0
+        var visited: Set<String> = []
+        let realRoots = roots.compactMap { realpath($0) }
+        for root in roots {
+            if root == "-" {
+                emit(.file(WorkItem(index: index, path: "-", size: 0)))
+                index += 1
+                continue
+            }
+            walk(path: root, isRoot: true, index: &index, visited: &visited, realRoots: realRoots, emit: emit)
+        }
+    }
+
+    private func realpath(_ path: String) -> String? {
+        guard let resolved = Glibc.realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private func walk(path: String, isRoot: Bool, index: inout Int, visited: inout Set<String>, realRoots: [String], emit: (Event) -> Void) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            emit(.error(InputError.fromErrno(errno, path: path, action: "stat")))
+            return
+        }
+        if !isRoot && isExcluded(path) {
+            emit(.skipped(SkippedInput(path: path, reason: .excluded)))
+            return
+        }
+        var mode = st.st_mode & S_IFMT
+        if mode == S_IFLNK {
+            guard options.followSymlinks || isRoot, let target = realpath(path) else {
+                emit(.skipped(SkippedInput(path: path, reason: .symlink)))
+                return
+            }
+            if !isRoot && !realRoots.contains(where: { target == $0 || target.hasPrefix($0 + "/") }) {
+                emit(.skipped(SkippedInput(path: path, reason: .symlink)))
+                return
+            }
+            guard stat(path, &st) == 0 else {
+                emit(.error(InputError.fromErrno(errno, path: path, action: "stat")))
+                return
+            }
+            mode = st.st_mode & S_IFMT
+        }
+        if mode == S_IFDIR {
+            if !isRoot, options.skipDirectories.contains((path as NSString).lastPathComponent) { return }
+            if let real = realpath(path), !visited.insert(real).inserted { return }  // symlink loop
+            let entries: [String]
+            do {
+                entries = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                emit(.error(InputError.fromErrno(access(path, R_OK) == 0 ? EIO : EACCES, path: path, action: "list directory")))
+                return
+            }
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            for name in entries.sorted() {
+                walk(path: prefix + name, isRoot: false, index: &index, visited: &visited, realRoots: realRoots, emit: emit)
+            }
+            return
+        }
+        guard mode == S_IFREG else {
+            emit(.skipped(SkippedInput(path: path, reason: .special)))
+            return
+        }
+        let size = Int64(st.st_size)
+        if size > options.maxFileSize {
+            emit(.skipped(SkippedInput(path: path, reason: .tooLarge)))
+            return
+        }
+        emit(.file(WorkItem(index: index, path: path, size: size)))
+        index += 1
+    }
+
+    /// A glob without `/` matches any path component (`*.log`, `node_modules`); with `/` it
+    /// matches the whole path or a suffix of it (`exports/*.csv`).
+    public func isExcluded(_ path: String) -> Bool {
+        let components = path.split(separator: "/").map(String.init)
+        for glob in options.excludes {
+            if glob.contains("/") {
+                let trimmed = glob.hasPrefix("/") ? String(glob.dropFirst()) : glob
+                for start in components.indices {
+                    let suffix = components[start...].joined(separator: "/")
+                    if fnmatch(trimmed, suffix, FNM_PATHNAME) == 0 { return true }
+                }
+            } else if components.contains(where: { fnmatch(glob, $0, 0) == 0 }) {
+                return true
+            }
+        }
+        return false
+    }
+}

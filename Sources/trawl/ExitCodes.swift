@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The exit-code contract, in one place.
+///
+/// - 0: the scan is complete and nothing is at or above `--fail-on`;
+/// - 1: findings at or above `--fail-on`;
+/// - 2: nothing at or above `--fail-on`, but an input could not be read or parsed (fail closed);
+/// - 64: usage error (swift-argument-parser's validation errors use it too).
+enum TrawlExit {
+    static let clean = ExitCode(0)
+    static let findings = ExitCode(1)
+    static let incomplete = ExitCode(2)
+    static let usage = ExitCode(64)
+
+    static func forScan(gatingFindings: Int, complete: Bool) -> ExitCode {
+        if gatingFindings > 0 { return findings }
+        return complete ? clean : incomplete
+    }
+}

@@ -1,0 +1,218 @@
+import ArgumentParser
+import Foundation
+import TrawlCore
+
+@main
+struct TrawlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trawl",
+        abstract: "Find personal data in files, exports and dumps.",
+        version: Trawl.version,
+        subcommands: [ScanCommand.self, DetectorsCommand.self],
+        defaultSubcommand: ScanCommand.self
+    )
+}
+
+/// Options shared by commands that load the detector catalog.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .customLong("detectors"), help: ArgumentHelp("Also load detector files from DIR (same id replaces a built-in one).", valueName: "DIR"))
+    var directories: [String] = []
+
+    func load() throws -> DetectorCatalog {
+        do {
+            return try DetectorCatalog.load(extraDirectories: directories.map { URL(fileURLWithPath: $0) })
+        } catch {
+            throw ValidationError("detector catalog: \(error.description)")
+        }
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case low, medium, high, never
+}
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan files, directories or standard input (-) for personal data."
+    )
+
+    @Argument(help: "Files or directories to scan; '-' reads standard input.")
+    var paths: [String] = ["."]
+
+    @Option(help: "Report format: text or json.")
+    var format: ReportFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: "Report findings at or above this confidence: low, medium or high.")
+    var minConfidence: String = "medium"
+
+    @Option(help: "Exit 1 when a reported finding is at or above this confidence (low, medium, high, never). Default: any reported finding.")
+    var failOn: FailOn?
+
+    @Flag(help: "Print raw values next to masked ones. Off by default: Trawl never prints a raw value unless asked.")
+    var showValues = false
+
+    @Option(name: .shortAndLong, help: "Number of worker threads (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Skip paths matching GLOB (a name such as '*.log' or a path such as 'exports/*.csv'); repeatable.", valueName: "GLOB"))
+    var exclude: [String] = []
+
+    @Option(help: ArgumentHelp("Skip files larger than SIZE (bytes, or with K, M, G suffix). Default: no limit (files are streamed).", valueName: "SIZE"))
+    var maxFileSize: String?
+
+    @Flag(help: "Follow symbolic links inside the given roots (never outside them).")
+    var followSymlinks = false
+
+    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson.")
+    var inputFormat: InputFormat = .auto
+
+    @Option(help: "Colour the text report: auto (only on a terminal), always, never.")
+    var color: ColorChoice = .auto
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func validate() throws {
+        guard Confidence(name: minConfidence) != nil else {
+            throw ValidationError("--min-confidence must be low, medium or high, not '\(minConfidence)'")
+        }
+        guard jobs >= 1 && jobs <= 512 else { throw ValidationError("--jobs must be between 1 and 512") }
+        if let maxFileSize, Self.parseSize(maxFileSize) == nil {
+            throw ValidationError("--max-file-size '\(maxFileSize)' is not a size (examples: 1048576, 500K, 100M, 2G)")
+        }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given only once") }
+    }
+
+    static func parseSize(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = text.uppercased()
+        if digits.hasSuffix("B") { digits.removeLast() }
+        var multiplier: Int64 = 1
+        if let last = digits.last, let unit = units[last] {
+            multiplier = unit
+            digits.removeLast()
+        }
+        guard let value = Int64(digits), value >= 0 else { return nil }
+        return value * multiplier
+    }
+
+    func run() throws {
+        let catalog = try catalogOptions.load()
+        let minimum = Confidence(name: minConfidence) ?? .medium
+        let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues))
+        var walk = WalkOptions(excludes: exclude, followSymlinks: followSymlinks)
+        if let maxFileSize, let size = Self.parseSize(maxFileSize) { walk.maxFileSize = size }
+        let configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat)
+
+        let sink: OutputSink
+        do { sink = try OutputSink(path: output) } catch { throw ValidationError("\(error)") }
+        let reporter: Reporter
+        switch format {
+        case .json: reporter = JSONReporter(sink: sink)
+        case .text:
+            let useColor = color == .always || (color == .auto && output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+            reporter = TextReporter(sink: sink, color: useColor)
+        }
+        let gate = GatingReporter(wrapping: reporter, threshold: failOn.map(Self.threshold) ?? minimum)
+        let summary = Scanner(engine: engine, configuration: configuration).run(reporter: gate)
+        try sink.close()
+        throw TrawlExit.forScan(gatingFindings: gate.gatingFindings, complete: summary.complete)
+    }
+
+    static func threshold(_ failOn: FailOn) -> Confidence? {
+        switch failOn {
+        case .low: .low
+        case .medium: .medium
+        case .high: .high
+        case .never: nil
+        }
+    }
+}
+
+/// Counts the findings that decide the exit code while passing everything to the real reporter.
+final class GatingReporter: Reporter {
+    let inner: Reporter
+    let threshold: Confidence?
+    private(set) var gatingFindings = 0
+
+    init(wrapping inner: Reporter, threshold: Confidence?) {
+        self.inner = inner
+        self.threshold = threshold
+    }
+
+    func begin(tool: ToolInfo) { inner.begin(tool: tool) }
+
+    func findings(_ findings: [Finding]) {
+        if let threshold { gatingFindings += findings.filter { $0.confidence >= threshold }.count }
+        inner.findings(findings)
+    }
+
+    func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
+        inner.end(summary: summary, errors: errors, skipped: skipped)
+    }
+}
+
+extension InputFormat: ExpressibleByArgument {}
+
+struct DetectorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detectors",
+        abstract: "List the detector catalog, or test it.",
+        subcommands: [ListDetectors.self, TestDetectors.self],
+        defaultSubcommand: ListDetectors.self
+    )
+}
+
+struct ListDetectors: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the detectors and their categories.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        let catalog = try catalogOptions.load()
+        let idWidth = catalog.detectors.map(\.id.count).max() ?? 2
+        var out = "ID".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  CATEGORY / CHECKS\n"
+        for d in catalog.detectors {
+            var checks: [String] = []
+            if let v = d.definition.validator { checks.append("validator \(v)") }
+            if d.requiresContext { checks.append("needs context") }
+            if d.isFieldOnly { checks.append("field names only") }
+            out += d.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  \(d.category)"
+            out += checks.isEmpty ? "\n" : "  (\(checks.joined(separator: ", ")))\n"
+            out += String(repeating: " ", count: idWidth + 2) + d.definition.name + "\n"
+        }
+        out += "\(catalog.detectors.count) detectors\n"
+        print(out, terminator: "")
+    }
+}
+
+struct TestDetectors: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "test", abstract: "Run every detector's match and no_match examples.")
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+        let catalog = try catalogOptions.load()
+        let runner = ExampleRunner()
+        var failures: [ExampleRunner.Failure] = []
+        var examples = 0
+        for detector in catalog.detectors {
+            examples += detector.definition.examples.match.count + detector.definition.examples.noMatch.count
+            failures += runner.run(detector)
+        }
+        for failure in failures { print("FAIL \(failure)") }
+        print("\(examples - failures.count) passed, \(failures.count) failed (\(catalog.detectors.count) detectors)")
+        if !failures.isEmpty { throw TrawlExit.findings }
+    }
+}
