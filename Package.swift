@@ -34,11 +34,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TrawlCoreTests",
-            dependencies: ["TrawlCore"]
+            dependencies: ["TrawlCore", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "TrawlCLITests",
-            dependencies: ["TrawlCore"]
+            dependencies: ["TrawlCore", "trawl"],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]

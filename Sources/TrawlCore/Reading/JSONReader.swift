@@ -24,6 +24,7 @@ public final class JSONReader: CellReader {
     public private(set) var problems: [InputError] = []
 
     public static let maxDepth = 100_000
+    public static let maxPathDepth = 64
 
     public init(input: BufferedInput, path: String) {
         self.input = input
@@ -129,7 +130,9 @@ public final class JSONReader: CellReader {
         case 0x7B, 0x5B:  // { [
             guard stack.count < Self.maxDepth else { throw SyntaxError(message: "nesting deeper than \(Self.maxDepth) levels") }
             _ = try take()
-            stack.append(Frame(isArray: b == 0x5B, path: valuePath))
+            // Past `maxPathDepth` levels the path stops growing (memory stays linear in depth).
+            let framePath = stack.count < Self.maxPathDepth ? valuePath : (stack.last?.path ?? "$")
+            stack.append(Frame(isArray: b == 0x5B, path: framePath))
             pendingKeyPath = nil
             if b == 0x5B {
                 if try skipWhitespace(), try peek() == 0x5D {

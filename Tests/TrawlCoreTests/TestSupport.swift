@@ -1,0 +1,62 @@
+@testable import TrawlCore
+
+/// A cell as a reader produced it, for assertions.
+struct ReadCell: Equatable, CustomStringConvertible {
+    var text: String
+    var field: String?
+    var line: Int
+    var column: Int
+    var description: String { "\(field ?? "-")@\(line):\(column)=\(text.debugDescription)" }
+}
+
+enum Read {
+    /// Runs `format`'s reader over `bytes` and returns every cell (pieces of long cells included).
+    static func cells(_ bytes: [UInt8], format: InputFormat, path: String = "test") throws -> (cells: [ReadCell], problems: [InputError]) {
+        let input = try BufferedInput(source: MemorySource(bytes))
+        let reader = try format.makeReader(input: input, path: path)
+        var cells: [ReadCell] = []
+        var more = true
+        while more {
+            var batch = TextBatch()
+            more = try reader.fill(&batch)
+            for s in batch.segments {
+                cells.append(ReadCell(text: batch.text(of: s), field: s.field >= 0 ? batch.fields[Int(s.field)] : nil, line: s.line, column: s.column))
+            }
+        }
+        return (cells, reader.problems)
+    }
+
+    static func cells(_ text: String, format: InputFormat) throws -> (cells: [ReadCell], problems: [InputError]) {
+        try cells(Array(text.utf8), format: format)
+    }
+}
+
+enum TestDetectors {
+    static func make(_ yaml: String) throws -> Detector {
+        let definition = try YAMLDecoderShim.decode(yaml)
+        return try Detector(definition, source: "test")
+    }
+
+    /// Scans `text` (as a file of `format`) with `detectors` and returns the findings.
+    static func scan(_ text: String, format: InputFormat = .text, detectors: [Detector], options: DetectionOptions = DetectionOptions(minConfidence: .low, showValues: true)) throws -> [Finding] {
+        let engine = DetectionEngine(catalog: DetectorCatalog(detectors: detectors), options: options)
+        let worker = engine.makeWorker()
+        let input = try BufferedInput(source: MemorySource(text))
+        let reader = try format.makeReader(input: input, path: "t")
+        var findings: [Finding] = []
+        var more = true
+        while more {
+            var batch = TextBatch()
+            more = try reader.fill(&batch)
+            worker.scan(batch, path: "t", into: &findings)
+        }
+        return findings
+    }
+}
+
+import Yams
+enum YAMLDecoderShim {
+    static func decode(_ yaml: String) throws -> DetectorDefinition {
+        try YAMLDecoder().decode(DetectorDefinition.self, from: yaml)
+    }
+}
