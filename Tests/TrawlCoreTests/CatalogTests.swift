@@ -97,17 +97,7 @@ struct CatalogTests {
     }
 
     func scan(_ text: String, format: InputFormat, catalog: DetectorCatalog) throws -> [Finding] {
-        let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: .medium, showValues: true))
-        let worker = engine.makeWorker()
-        let reader = try format.makeReader(input: try BufferedInput(source: MemorySource(text)), path: "t")
-        var findings: [Finding] = []
-        var more = true
-        while more {
-            var batch = TextBatch()
-            more = try reader.fill(&batch)
-            worker.scan(batch, path: "t", into: &findings)
-        }
-        return findings
+        try TestDetectors.scan(text, format: format, catalog: catalog, options: DetectionOptions(minConfidence: .medium, showValues: true))
     }
 
     @Test func aUserDirectoryOverridesByID() throws {

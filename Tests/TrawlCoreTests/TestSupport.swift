@@ -39,7 +39,11 @@ enum TestDetectors {
 
     /// Scans `text` (as a file of `format`) with `detectors` and returns the findings.
     static func scan(_ text: String, format: InputFormat = .text, detectors: [Detector], options: DetectionOptions = DetectionOptions(minConfidence: .low, showValues: true)) throws -> [Finding] {
-        let engine = DetectionEngine(catalog: DetectorCatalog(detectors: detectors), options: options)
+        try scan(text, format: format, catalog: DetectorCatalog(detectors: detectors), options: options)
+    }
+
+    static func scan(_ text: String, format: InputFormat, catalog: DetectorCatalog, options: DetectionOptions) throws -> [Finding] {
+        let engine = DetectionEngine(catalog: catalog, options: options)
         let worker = engine.makeWorker()
         let input = try BufferedInput(source: MemorySource(text))
         let reader = try format.makeReader(input: input, path: "t")

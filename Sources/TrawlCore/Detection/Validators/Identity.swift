@@ -189,37 +189,35 @@ enum IdentityValidators {
             guard type == UInt8(ascii: "A") || type == UInt8(ascii: "C") || type == UInt8(ascii: "I")
                 || type == UInt8(ascii: "P") else { return false }
         }
-        guard ByteScan.allDigits(l2, 13..<19), ByteScan.allDigits(l2, 21..<27),
-              CheckDigits.icaoField(l2, 0..<9, check: l2[9]),
-              CheckDigits.icaoField(l2, 13..<19, check: l2[19]),
-              CheckDigits.icaoField(l2, 21..<27, check: l2[27])
-        else { return false }
-        if !composite { return true }
+        guard numberBirthExpiry(l2) else { return false }
+        return !composite || compositeCheck(l2, tailEnd: 35)
+    }
+
+    /// Document number, birth date and expiry with their check digits: the same positions in
+    /// TD2, TD3 and MRV line 2.
+    static func numberBirthExpiry(_ l2: UnsafeBufferPointer<UInt8>) -> Bool {
+        ByteScan.allDigits(l2, 13..<19) && ByteScan.allDigits(l2, 21..<27)
+            && CheckDigits.icaoField(l2, 0..<9, check: l2[9])
+            && CheckDigits.icaoField(l2, 13..<19, check: l2[19])
+            && CheckDigits.icaoField(l2, 21..<27, check: l2[27])
+    }
+
+    /// The composite check digit over 1–10, 14–20 and 22–`tailEnd`, stored at `tailEnd`.
+    static func compositeCheck(_ l2: UnsafeBufferPointer<UInt8>, tailEnd: Int) -> Bool {
         var sum = 0
         var pos = 0
         guard CheckDigits.icaoAccumulate(l2, 0..<10, sum: &sum, position: &pos),
               CheckDigits.icaoAccumulate(l2, 13..<20, sum: &sum, position: &pos),
-              CheckDigits.icaoAccumulate(l2, 21..<35, sum: &sum, position: &pos)
+              CheckDigits.icaoAccumulate(l2, 21..<tailEnd, sum: &sum, position: &pos)
         else { return false }
-        return CheckDigits.icaoMatches(sum, l2[35])
+        return CheckDigits.icaoMatches(sum, l2[tailEnd])
     }
 
     /// TD3 (2 × 44) line 2, or MRV-A when `composite` is false.
     static func td3(_ l2: UnsafeBufferPointer<UInt8>, composite: Bool) -> Bool {
-        guard ByteScan.allDigits(l2, 13..<19), ByteScan.allDigits(l2, 21..<27),
-              CheckDigits.icaoField(l2, 0..<9, check: l2[9]),
-              CheckDigits.icaoField(l2, 13..<19, check: l2[19]),
-              CheckDigits.icaoField(l2, 21..<27, check: l2[27])
-        else { return false }
+        guard numberBirthExpiry(l2) else { return false }
         if !composite { return true }
-        guard CheckDigits.icaoField(l2, 28..<42, check: l2[42]) else { return false }
-        var sum = 0
-        var pos = 0
-        guard CheckDigits.icaoAccumulate(l2, 0..<10, sum: &sum, position: &pos),
-              CheckDigits.icaoAccumulate(l2, 13..<20, sum: &sum, position: &pos),
-              CheckDigits.icaoAccumulate(l2, 21..<43, sum: &sum, position: &pos)
-        else { return false }
-        return CheckDigits.icaoMatches(sum, l2[43])
+        return CheckDigits.icaoField(l2, 28..<42, check: l2[42]) && compositeCheck(l2, tailEnd: 43)
     }
 
     /// Legacy French identity card (1988–2021), 2 × 36, non-ICAO layout (spec §6): card number
