@@ -22,7 +22,8 @@ struct CatalogOptions: ParsableArguments {
         do {
             return try DetectorCatalog.load(extraDirectories: directories.map { URL(fileURLWithPath: $0) })
         } catch {
-            throw ValidationError("detector catalog: \(error.description)")
+            FileHandle.standardError.write(Data("trawl: detector catalog: \(error.description)\n".utf8))
+            throw TrawlExit.usage
         }
     }
 }

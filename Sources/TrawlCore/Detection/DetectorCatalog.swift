@@ -40,11 +40,12 @@ public struct DetectorCatalog: Sendable {
     }
 
     static func loadDirectory(_ directory: URL) throws(CatalogError) -> [Detector] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        } catch {
-            throw CatalogError(file: directory.path, message: "cannot list detector directory: \(error.localizedDescription)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CatalogError(file: directory.path, message: "not a directory of detector files (*.yaml)")
+        }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            throw CatalogError(file: directory.path, message: "cannot list the directory: check its permissions")
         }
         var seen: Set<String> = []
         var result: [Detector] = []

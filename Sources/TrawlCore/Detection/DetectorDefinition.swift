@@ -19,6 +19,10 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
     public var excludeContext: [String]?
     public var fields: String?
     public var fieldValue: String?
+    /// Matches of this detector close to each other on one line (at most `mergeGap` bytes apart)
+    /// are one finding: for keyword detectors, where several terms describe one fact
+    /// ("Sportive de haut niveau (liste ministérielle)").
+    public var mergeNearby: Bool?
     public var examples: Examples
 
     enum CodingKeys: String, CodingKey {
@@ -28,6 +32,7 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
         case excludeContext = "exclude_context"
         case fields
         case fieldValue = "field_value"
+        case mergeNearby = "merge_nearby"
         case examples
     }
 

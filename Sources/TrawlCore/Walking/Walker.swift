@@ -50,7 +50,7 @@ public struct Walker: Sendable {
                 index += 1
                 continue
             }
-            walk(path: root, isRoot: true, index: &index, visited: &visited, realRoots: realRoots, emit: emit)
+            walk(path: root, root: root, index: &index, visited: &visited, realRoots: realRoots, emit: emit)
         }
     }
 
@@ -60,13 +60,14 @@ public struct Walker: Sendable {
         return String(cString: resolved)
     }
 
-    private func walk(path: String, isRoot: Bool, index: inout Int, visited: inout Set<String>, realRoots: [String], emit: (Event) -> Void) {
+    private func walk(path: String, root: String, index: inout Int, visited: inout Set<String>, realRoots: [String], emit: (Event) -> Void) {
+        let isRoot = path == root
         var st = stat()
         guard lstat(path, &st) == 0 else {
             emit(.error(InputError.fromErrno(errno, path: path, action: "stat")))
             return
         }
-        if !isRoot && isExcluded(path) {
+        if !isRoot && isExcluded(String(path.dropFirst(root.count).drop(while: { $0 == "/" }))) {
             emit(.skipped(SkippedInput(path: path, reason: .excluded)))
             return
         }
@@ -98,7 +99,7 @@ public struct Walker: Sendable {
             }
             let prefix = path.hasSuffix("/") ? path : path + "/"
             for name in entries.sorted() {
-                walk(path: prefix + name, isRoot: false, index: &index, visited: &visited, realRoots: realRoots, emit: emit)
+                walk(path: prefix + name, root: root, index: &index, visited: &visited, realRoots: realRoots, emit: emit)
             }
             return
         }
@@ -115,10 +116,10 @@ public struct Walker: Sendable {
         index += 1
     }
 
-    /// A glob without `/` matches any path component (`*.log`, `node_modules`); with `/` it
-    /// matches the whole path or a suffix of it (`exports/*.csv`).
-    public func isExcluded(_ path: String) -> Bool {
-        let components = path.split(separator: "/").map(String.init)
+    /// `relativePath` is relative to the scan root. A glob without `/` matches any component
+    /// (`*.log`, `node_modules`); with `/` it matches the path or a trailing part of it (`exports/*.csv`).
+    public func isExcluded(_ relativePath: String) -> Bool {
+        let components = relativePath.split(separator: "/").map(String.init)
         for glob in options.excludes {
             if glob.contains("/") {
                 let trimmed = glob.hasPrefix("/") ? String(glob.dropFirst()) : glob
