@@ -161,24 +161,22 @@ enum ByteScan {
     /// Case-sensitive comparison of `s[range]` with an ASCII literal.
     @inline(__always)
     static func equals(_ s: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ literal: StaticString) -> Bool {
-        guard range.count == literal.utf8CodeUnitCount else { return false }
-        let lit = literal.utf8Start
-        var j = 0
-        for i in range {
-            if s[i] != lit[j] { return false }
-            j += 1
-        }
-        return true
+        compare(s, range, literal) { $0 }
     }
 
     /// ASCII case-insensitive comparison of `s[range]` with a lower-case ASCII literal.
     @inline(__always)
     static func equalsFolded(_ s: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ literal: StaticString) -> Bool {
+        compare(s, range, literal, ByteClass.lower)
+    }
+
+    @inline(__always)
+    private static func compare(_ s: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ literal: StaticString, _ transform: (UInt8) -> UInt8) -> Bool {
         guard range.count == literal.utf8CodeUnitCount else { return false }
         let lit = literal.utf8Start
         var j = 0
         for i in range {
-            if ByteClass.lower(s[i]) != lit[j] { return false }
+            if transform(s[i]) != lit[j] { return false }
             j += 1
         }
         return true

@@ -229,14 +229,22 @@ enum ContactValidators {
         }
     }
 
-    /// French numbers in national (`0X XX XX XX XX`) or international (`+33`, `0033`, `(+33)`,
-    /// `+33 (0)`) form, including the overseas country codes 262/590/594/596.
-    static func frPhone(_ input: UnsafeBufferPointer<UInt8>) -> ValidationOutcome {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { d -> ValidationOutcome in
+    /// Reads the digits of a phone number into a small stack buffer and hands them to `body`.
+    private static func withPhoneDigits(_ input: UnsafeBufferPointer<UInt8>, capacity: Int,
+                                _ body: (UnsafeBufferPointer<UInt8>, PhoneDigits) -> ValidationOutcome) -> ValidationOutcome {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { d -> ValidationOutcome in
             var info = PhoneDigits()
             let count = readPhone(input, into: d, info: &info)
             guard count > 0, let base = d.baseAddress else { return .invalid }
-            let digits = UnsafeBufferPointer(start: base, count: count)
+            return body(UnsafeBufferPointer(start: base, count: count), info)
+        }
+    }
+
+    /// French numbers in national (`0X XX XX XX XX`) or international (`+33`, `0033`, `(+33)`,
+    /// `+33 (0)`) form, including the overseas country codes 262/590/594/596.
+    static func frPhone(_ input: UnsafeBufferPointer<UInt8>) -> ValidationOutcome {
+        withPhoneDigits(input, capacity: 16) { digits, info -> ValidationOutcome in
+            let count = digits.count
             var start: Int
             var cc = -1
             if info.plus {
@@ -279,11 +287,8 @@ enum ContactValidators {
     /// International E.164-style number: `+` or `00`, then 8–15 digits whose country code does
     /// not start with 0. Separators, parentheses and a `(0)` trunk are tolerated.
     static func intlPhone(_ input: UnsafeBufferPointer<UInt8>) -> ValidationOutcome {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d -> ValidationOutcome in
-            var info = PhoneDigits()
-            let count = readPhone(input, into: d, info: &info)
-            guard count > 0, let base = d.baseAddress else { return .invalid }
-            let digits = UnsafeBufferPointer(start: base, count: count)
+        withPhoneDigits(input, capacity: 20) { digits, info -> ValidationOutcome in
+            let count = digits.count
             let start: Int
             if info.plus {
                 start = 0
