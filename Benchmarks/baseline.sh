@@ -6,35 +6,42 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-64}
 out=Benchmarks/out
-mkdir -p "$out"
+corpus=$out/corpus
+mkdir -p "$corpus"
 swift build -c release >/dev/null
 bin=.build/release/trawl
 
-make_big() {  # make_big SRC DST HEADER_LINES
+make_big() {  # make_big SRC DST HEADER_LINES: the body repeated until the file reaches SIZE_MB/4
   local src=$1 dst=$2 header=$3
-  head -n "$header" "$src" > "$dst"
-  while [ "$(stat -c %s "$dst")" -lt $((size_mb * 1024 * 1024 / 4)) ]; do
-    tail -n +"$((header + 1))" "$src" >> "$dst"
-  done
+  [ -f "$dst" ] && [ "$(stat -c %s "$dst")" -ge $((size_mb * 1024 * 1024 / 4)) ] && return
+  python3 - "$src" "$dst" "$header" "$((size_mb * 1024 * 1024 / 4))" <<'PY'
+import sys
+src, dst, header, target = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+lines = open(src, 'rb').read().splitlines(keepends=True)
+head, body = b''.join(lines[:header]), b''.join(lines[header:])
+with open(dst, 'wb') as f:
+    f.write(head)
+    f.write(body * (target // len(body) + 1))
+PY
 }
-make_big Samples/exports/etudiants.csv "$out/students.csv" 1
-make_big Samples/logs/events.ndjson "$out/events.ndjson" 0
-make_big Samples/support/tickets.log "$out/tickets.log" 0
-make_big Samples/decoys/orders.csv "$out/orders.csv" 1
-total=$(du -cb "$out"/students.csv "$out"/events.ndjson "$out"/tickets.log "$out"/orders.csv | tail -1 | cut -f1)
+make_big Samples/exports/etudiants.csv "$corpus/students.csv" 1
+make_big Samples/logs/events.ndjson "$corpus/events.ndjson" 0
+make_big Samples/support/tickets.log "$corpus/tickets.log" 0
+make_big Samples/decoys/orders.csv "$corpus/orders.csv" 1
+total=$(du -cb "$corpus"/* | tail -1 | cut -f1)
 
 run() {  # run JOBS -> "seconds rss_kb findings"
   local jobs=$1
-  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$bin" scan "$out" --exclude time.txt --format json --jobs "$jobs" -o "$out/report.json" || true
+  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$bin" scan "$corpus" --format json --jobs "$jobs" -o "$out/report.json" || true
   local findings
   findings=$(grep -c '"detector"' "$out/report.json" || true)
-  echo "$(cat "$out/time.txt") $findings"
+  echo "$(tail -n 1 "$out/time.txt") $findings"
 }
 
 rows=""
 for jobs in 1 2; do
   best=""
-  for _ in 1 2 3; do
+  for _ in $(seq "${RUNS:-3}"); do
     r=$(run "$jobs")
     s=$(echo "$r" | cut -d' ' -f1)
     if [ -z "$best" ] || awk "BEGIN{exit !($s < $(echo "$best" | cut -d' ' -f1))}"; then best=$r; fi
@@ -55,7 +62,7 @@ Date: $(date -u +%Y-%m-%d).
 
 Corpus: \`Samples/\` (students CSV, NDJSON events, ticket log, decoy orders CSV) repeated into four
 files of about $((size_mb / 4)) MB each. Every default detector, validators, context words, field
-attribution and the JSON report written to a file; best of 3 runs, warm page cache.
+attribution and the JSON report written to a file; best of ${RUNS:-3} run(s), warm page cache.
 
 | jobs | MB | seconds | MB/s | peak RSS (MB) | findings |
 |---:|---:|---:|---:|---:|---:|
