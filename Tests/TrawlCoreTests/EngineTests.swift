@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TrawlCore
 
@@ -134,5 +135,23 @@ struct FieldNameTests {
     ])
     func normalizes(raw: String, expected: String) {
         #expect(FieldName.normalize(raw) == expected)
+    }
+}
+
+@Suite("JSON report")
+struct FindingJSONTests {
+    @Test(arguments: [
+        Finding(path: "a/b.csv", line: 3, column: 7, field: "email", category: "user.contact.email", detector: "email",
+                confidence: .high, masked: "j***@free.fr", signals: ["pattern", "field:email"]),
+        Finding(path: "dir \"quoted\"\\x.log", line: 1, column: 1, field: nil, category: "user.name", detector: "d",
+                confidence: .low, masked: "P<***↵***8", signals: [], value: "tab\there\nnew\u{01}line é/ü"),
+        Finding(path: "-", line: 10, column: 2, field: "$[\"odd key\"]", category: "c.d", detector: "x",
+                confidence: .medium, masked: "", signals: ["context:numéro d'assuré"]),
+    ])
+    func handWrittenObjectMatchesJSONEncoder(finding: Finding) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = String(decoding: try encoder.encode(finding), as: UTF8.self)
+        #expect(FindingJSON.object(finding) == expected)
     }
 }

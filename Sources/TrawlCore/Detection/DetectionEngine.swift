@@ -87,7 +87,7 @@ public final class DetectionWorker {
                 fieldValueCandidates(batch: batch, buffer: buffer, fieldHints: fieldHints, into: &candidates)
             }
             let accepted = resolveOverlaps(candidates, buffer: buffer)
-            var locator = Locator(batch: batch, buffer: buffer)
+            var locator = Locator(buffer: buffer)
             for candidate in accepted where candidate.confidence >= options.minConfidence {
                 findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
             }
@@ -188,19 +188,45 @@ public final class DetectionWorker {
     /// Where candidates overlap, the most confident wins, then the longest, then catalog order.
     private func resolveOverlaps(_ candidates: [Candidate], buffer: UnsafeBufferPointer<UInt8>) -> [Candidate] {
         guard candidates.count > 1 else { return candidates }
-        let ranked = candidates.sorted { a, b in
+        let byStart = candidates.sorted { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
+        var accepted: [Candidate] = []
+        accepted.reserveCapacity(byStart.count)
+        // Only candidates that overlap, directly or through a chain, compete: resolve each such
+        // cluster on its own (linear in the batch, clusters are tiny).
+        var clusterStart = 0
+        var clusterEnd = byStart[0].range.upperBound
+        for i in 1...byStart.count {
+            if i < byStart.count, byStart[i].range.lowerBound < clusterEnd {
+                clusterEnd = max(clusterEnd, byStart[i].range.upperBound)
+                continue
+            }
+            Self.resolveCluster(byStart[clusterStart..<i], into: &accepted)
+            if i < byStart.count {
+                clusterStart = i
+                clusterEnd = byStart[i].range.upperBound
+            }
+        }
+        return mergeNearby(accepted, buffer: buffer)
+    }
+
+    /// Within overlapping candidates the most confident wins, then the longest, then catalog
+    /// order; the winners are appended in position order.
+    private static func resolveCluster(_ cluster: ArraySlice<Candidate>, into accepted: inout [Candidate]) {
+        if cluster.count == 1 {
+            accepted.append(cluster[cluster.startIndex])
+            return
+        }
+        let ranked = cluster.sorted { a, b in
             if a.confidence != b.confidence { return a.confidence > b.confidence }
             if a.range.count != b.range.count { return a.range.count > b.range.count }
             if a.detector != b.detector { return a.detector < b.detector }
             return a.range.lowerBound < b.range.lowerBound
         }
-        var accepted: [Candidate] = []
-        var taken: [Range<Int>] = []
-        for candidate in ranked where !taken.contains(where: { $0.overlaps(candidate.range) }) {
-            accepted.append(candidate)
-            taken.append(candidate.range)
+        var winners: [Candidate] = []
+        for candidate in ranked where !winners.contains(where: { $0.range.overlaps(candidate.range) }) {
+            winners.append(candidate)
         }
-        return mergeNearby(accepted.sorted { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }, buffer: buffer)
+        accepted += winners.sorted { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
     }
 
     static let mergeGap = 40
@@ -247,7 +273,7 @@ struct Locator {
     let buffer: UnsafeBufferPointer<UInt8>
     private var newlines: [Int]?
 
-    init(batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>) {
+    init(buffer: UnsafeBufferPointer<UInt8>) {
         self.buffer = buffer
     }
 

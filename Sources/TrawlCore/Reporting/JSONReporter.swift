@@ -28,7 +28,7 @@ public final class JSONReporter: Reporter {
         for finding in findings {
             out += first ? "\n" : ",\n"
             first = false
-            out += encode(finding)
+            out += FindingJSON.object(finding)
         }
         sink.write(out)
     }
