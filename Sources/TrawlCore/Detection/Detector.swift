@@ -1,5 +1,5 @@
 /// A detector compiled from its definition: PCRE2 patterns JIT-compiled once, validator resolved.
-public struct Detector: Sendable {
+public final class Detector: Sendable {
     public let definition: DetectorDefinition
     /// Where the definition was loaded from (for messages).
     public let source: String
