@@ -264,7 +264,9 @@ public final class DetectionWorker {
             field: segment.field >= 0 ? batch.fields[Int(segment.field)] : nil,
             category: detector.category, detector: detector.id, confidence: c.confidence,
             masked: Masking.mask(bytes), signals: c.signals,
-            value: options.showValues ? String(decoding: bytes, as: UTF8.self) : nil)
+            value: options.showValues ? String(decoding: bytes, as: UTF8.self) : nil,
+            row: segment.row > 0 ? segment.row : nil,
+            location: segment.location >= 0 ? batch.locations[Int(segment.location)] : nil)
     }
 }
 
@@ -278,6 +280,8 @@ struct Locator {
     }
 
     mutating func position(of offset: Int, in segment: TextBatch.Segment) -> (line: Int, column: Int) {
+        if segment.line == 0 { return (0, 0) }
+        if segment.anchored { return (segment.line, segment.column + scalars(segment.start..<offset)) }
         if newlines == nil {
             var list: [Int] = []
             for i in 0..<buffer.count where buffer[i] == 0x0A { list.append(i) }

@@ -2,9 +2,11 @@
 public struct Finding: Sendable, Codable, Hashable {
     /// Input path as given on the command line (or `-` for standard input).
     public var path: String
-    /// 1-based physical line where the value starts.
+    /// 1-based physical line where the value starts; for a spreadsheet, the row; 0 for formats
+    /// without lines (SQLite files), where `location` says where the value is.
     public var line: Int
-    /// 1-based column (in Unicode scalar values) where the value starts on that line.
+    /// 1-based column (in Unicode scalar values) where the value starts on that line (for a
+    /// spreadsheet, the column number; 0 when there is no line).
     public var column: Int
     /// Column name or key path when the format knows it (`email`, `$.student.contact.email`).
     public var field: String?
@@ -19,9 +21,15 @@ public struct Finding: Sendable, Codable, Hashable {
     public var signals: [String]
     /// The raw value, present only when the user asked for `--show-values`.
     public var value: String?
+    /// Record number within its table when the format has records: SQL row index (1-based, per
+    /// table), SQLite rowid, spreadsheet row. Absent otherwise.
+    public var row: Int?
+    /// Where the value is in formats without lines: `Sheet1!C7` (XLSX), `customer rowid 42` (SQLite).
+    public var location: String?
 
     public init(path: String, line: Int, column: Int, field: String?, category: String, detector: String,
-                confidence: Confidence, masked: String, signals: [String], value: String? = nil) {
+                confidence: Confidence, masked: String, signals: [String], value: String? = nil,
+                row: Int? = nil, location: String? = nil) {
         self.path = path
         self.line = line
         self.column = column
@@ -32,10 +40,12 @@ public struct Finding: Sendable, Codable, Hashable {
         self.masked = masked
         self.signals = signals
         self.value = value
+        self.row = row
+        self.location = location
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, line, column, field, category, detector, confidence, masked, signals, value
+        case path, line, column, field, category, detector, confidence, masked, signals, value, row, location
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -50,6 +60,8 @@ public struct Finding: Sendable, Codable, Hashable {
         try c.encode(masked, forKey: .masked)
         try c.encode(signals, forKey: .signals)
         try c.encodeIfPresent(value, forKey: .value)
+        try c.encodeIfPresent(row, forKey: .row)
+        try c.encodeIfPresent(location, forKey: .location)
     }
 }
 

@@ -18,12 +18,35 @@ public struct TextBatch: Sendable {
         public var emitFrom: Int
         /// Matches starting at or after this offset belong to the next batch.
         public var emitUntil: Int
+        /// Record number within its table (SQL row index, SQLite rowid, spreadsheet row), or 0.
+        public var row: Int = 0
+        /// Index into `locations` (`Sheet1!C7`), or -1.
+        public var location: Int32 = -1
+        /// True when the cell's bytes are decoded from an escaped form (SQL strings): every match
+        /// in it is placed on the cell's own line, whatever newlines decoding produced.
+        public var anchored = false
+
+        /// True for the second and later pieces of a long cell cut by `CellBuilder`.
+        public var isContinuation: Bool { emitFrom > start }
+    }
+
+    /// Where a field belongs: the table (SQL, SQLite, sheet) and the name reported as `field`.
+    public struct FieldKey: Sendable, Hashable {
+        public var table: String?
+        public var name: String
     }
 
     public var bytes: [UInt8] = []
     public var segments: [Segment] = []
+    /// Field names, indexed by `Segment.field`.
     public var fields: [String] = []
-    private var fieldIndex: [String: Int32] = [:]
+    /// The table of each field, parallel to `fields` (nil when the format has no tables).
+    public var fieldTables: [String?] = []
+    public var locations: [String] = []
+    /// Cells that were present but empty or NULL, per field id: they count as rows seen in the
+    /// column statistics without costing bytes.
+    public var emptyCells: [Int32: Int] = [:]
+    private var fieldIndex: [FieldKey: Int32] = [:]
 
     public init() {}
 
@@ -33,25 +56,46 @@ public struct TextBatch: Sendable {
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         segments.removeAll(keepingCapacity: true)
+        locations.removeAll(keepingCapacity: true)
+        emptyCells.removeAll(keepingCapacity: true)
     }
 
-    public mutating func fieldID(_ name: String?) -> Int32 {
+    public mutating func fieldID(_ name: String?, table: String? = nil) -> Int32 {
         guard let name else { return -1 }
-        if let id = fieldIndex[name] { return id }
+        let key = FieldKey(table: table, name: name)
+        if let id = fieldIndex[key] { return id }
         let id = Int32(fields.count)
         fields.append(name)
-        fieldIndex[name] = id
+        fieldTables.append(table)
+        fieldIndex[key] = id
         return id
     }
 
     /// Appends one cell. `emitFrom` and `emitUntil` are relative to the cell's first byte.
     public mutating func append<C: Collection>(_ cell: C, field: String?, line: Int, column: Int, emitFrom: Int = 0, emitUntil: Int? = nil) where C.Element == UInt8 {
-        let id = fieldID(field)
+        append(cell, field: fieldID(field), line: line, column: column, emitFrom: emitFrom, emitUntil: emitUntil)
+    }
+
+    /// Appends one cell of a known field id, with its record number, location and anchoring.
+    public mutating func append<C: Collection>(_ cell: C, field id: Int32, line: Int, column: Int, emitFrom: Int = 0, emitUntil: Int? = nil,
+                                               row: Int = 0, location: String? = nil, anchored: Bool = false) where C.Element == UInt8 {
         if !segments.isEmpty { bytes.append(0x0A) }
         let start = bytes.count
         bytes.append(contentsOf: cell)
         let until = emitUntil.map { start + $0 } ?? Int.max
-        segments.append(Segment(start: start, end: bytes.count, field: id, line: line, column: column, emitFrom: start + emitFrom, emitUntil: until))
+        var locationID: Int32 = -1
+        if let location {
+            locationID = Int32(locations.count)
+            locations.append(location)
+        }
+        segments.append(Segment(start: start, end: bytes.count, field: id, line: line, column: column, emitFrom: start + emitFrom,
+                                emitUntil: until, row: row, location: locationID, anchored: anchored))
+    }
+
+    /// Records a cell that is present but empty or NULL (counted as a row seen, not scanned).
+    public mutating func appendEmpty(field id: Int32) {
+        guard id >= 0 else { return }
+        emptyCells[id, default: 0] += 1
     }
 
     public func text(of segment: Segment) -> String {

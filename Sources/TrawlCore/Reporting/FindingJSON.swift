@@ -9,10 +9,16 @@ public enum FindingJSON {
         appendString(f.detector, to: &out)
         out += ",\"field\":"
         if let field = f.field { appendString(field, to: &out) } else { out += "null" }
-        out += ",\"line\":\(f.line),\"masked\":"
+        out += ",\"line\":\(f.line)"
+        if let location = f.location {
+            out += ",\"location\":"
+            appendString(location, to: &out)
+        }
+        out += ",\"masked\":"
         appendString(f.masked, to: &out)
         out += ",\"path\":"
         appendString(f.path, to: &out)
+        if let row = f.row { out += ",\"row\":\(row)" }
         out += ",\"signals\":["
         for (i, signal) in f.signals.enumerated() {
             if i > 0 { out += "," }
