@@ -49,7 +49,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TrawlCoreTests",
-            dependencies: ["TrawlCore", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "TrawlCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(
             name: "TrawlCLITests",

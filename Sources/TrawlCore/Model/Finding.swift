@@ -74,6 +74,10 @@ public struct InputError: Sendable, Codable, Hashable, Error {
         case parseFailed = "parse-failed"
         case decodeFailed = "decode-failed"
         case matchLimit = "match-limit"
+        /// An archive passed a limit (total size, compression ratio, depth, member count).
+        case archiveLimit = "archive-limit"
+        /// The input is of a kind Trawl cannot read (encrypted archive member, unknown compression).
+        case unsupported
     }
     public var path: String
     public var code: Code
