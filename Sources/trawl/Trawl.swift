@@ -76,8 +76,14 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Follow symbolic links inside the given roots (never outside them).")
     var followSymlinks = false
 
-    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson.")
+    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson, sql.")
     var inputFormat: InputFormat = .auto
+
+    @Option(help: ArgumentHelp("Read CREATE TABLE statements from FILE to name the columns of data-only SQL dumps (INSERTs without column lists); repeatable.", valueName: "FILE"))
+    var sqlSchema: [String] = []
+
+    @Option(help: ArgumentHelp("Classify a column when at least this share of its values match one category (0 to 1; a column whose name hints the category needs 0.2).", valueName: "RATIO"))
+    var columnThreshold: Double = ColumnRules().threshold
 
     @Option(help: "Colour the text report: auto (only on a terminal), always, never.")
     var color: ColorChoice = .auto
@@ -93,6 +99,23 @@ struct ScanCommand: ParsableCommand {
             throw ValidationError("--max-file-size '\(maxFileSize)' is not a size (examples: 1048576, 500K, 100M, 2G)")
         }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given only once") }
+        guard columnThreshold > 0 && columnThreshold <= 1 else { throw ValidationError("--column-threshold must be above 0 and at most 1") }
+    }
+
+    /// The `--sql-schema` files, read once before the scan.
+    func loadSQLSchema() throws -> SQLSchema {
+        var schema = SQLSchema()
+        for path in sqlSchema {
+            let loaded: SQLSchema
+            do throws(InputError) {
+                loaded = try SQLSchema.load(path: path)
+            } catch {
+                throw ValidationError("--sql-schema \(path): \(error.message)")
+            }
+            if loaded.isEmpty { throw ValidationError("--sql-schema \(path): no CREATE TABLE statement found") }
+            schema.merge(loaded)
+        }
+        return schema
     }
 
     static func parseSize(_ text: String) -> Int64? {
@@ -114,7 +137,11 @@ struct ScanCommand: ParsableCommand {
         let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues))
         var walk = WalkOptions(excludes: exclude, followSymlinks: followSymlinks)
         if let maxFileSize, let size = Self.parseSize(maxFileSize) { walk.maxFileSize = size }
-        let configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat)
+        let read = ReadOptions(sqlSchema: try loadSQLSchema())
+        var columns = ColumnRules()
+        columns.threshold = columnThreshold
+        columns.hintedThreshold = min(columns.hintedThreshold, columnThreshold)
+        let configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat, read: read, columns: columns)
 
         let sink: OutputSink
         do { sink = try OutputSink(path: output) } catch { throw ValidationError("\(error)") }
@@ -158,6 +185,8 @@ final class GatingReporter: Reporter {
         if let threshold { gatingFindings += findings.filter { $0.confidence >= threshold }.count }
         inner.findings(findings)
     }
+
+    func columns(_ columns: [ColumnStats]) { inner.columns(columns) }
 
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
         inner.end(summary: summary, errors: errors, skipped: skipped)

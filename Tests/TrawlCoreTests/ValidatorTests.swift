@@ -350,7 +350,9 @@ enum HandWrittenCases {
         ValidatorCase("fr_phone", "06 66 66 66 66", .invalid), // all-identical digits
         ValidatorCase("fr_phone", "00 00 00 00 00", .invalid),
         ValidatorCase("fr_phone", "6 12 34 56 78", .invalid),
-        ValidatorCase("fr_phone", "+33 06 12 34 56 78", .invalid),
+        // The trunk 0 kept after +33 is how many real exports write French numbers (Chinook).
+        ValidatorCase("fr_phone", "+33 06 12 34 56 78", .plausible),
+        ValidatorCase("fr_phone", "+33 00 12 34 56 78", .invalid),
         ValidatorCase("fr_phone", "06 12 34 56 7", .invalid),
 
         // intl_phone

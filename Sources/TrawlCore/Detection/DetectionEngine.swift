@@ -70,7 +70,13 @@ public final class DetectionWorker {
 
     /// Scans one batch and appends its findings (sorted by position) to `findings`.
     public func scan(_ batch: TextBatch, path: String, into findings: inout [Finding]) {
-        guard !batch.segments.isEmpty else { return }
+        var tally = ColumnTally(path: path)
+        scan(batch, path: path, into: &findings, tally: &tally)
+    }
+
+    /// Scans one batch, appends its findings and counts its cells and hits per column.
+    public func scan(_ batch: TextBatch, path: String, into findings: inout [Finding], tally: inout ColumnTally) {
+        guard !batch.segments.isEmpty || !batch.emptyCells.isEmpty else { return }
         let fieldHints = batch.fields.map { hints(for: $0) }
         var candidates: [Candidate] = []
         batch.bytes.withUnsafeBufferPointer { buffer in
@@ -90,6 +96,62 @@ public final class DetectionWorker {
             var locator = Locator(buffer: buffer)
             for candidate in accepted where candidate.confidence >= options.minConfidence {
                 findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
+            }
+            if !batch.fields.isEmpty {
+                count(accepted, in: batch, fieldHints: fieldHints, tally: &tally)
+            }
+        }
+    }
+
+    /// `NULL`, `null` or `\N` written as a value (CSV exports of databases): an empty cell.
+    static func isNullMarker(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch cell.count {
+        case 2: return cell[0] == 0x5C && cell[1] == 0x4E
+        case 4: return (cell[0] == 0x4E && cell[1] == 0x55 && cell[2] == 0x4C && cell[3] == 0x4C)
+            || (cell[0] == 0x6E && cell[1] == 0x75 && cell[2] == 0x6C && cell[3] == 0x6C)
+        default: return false
+        }
+    }
+
+    /// Column statistics: cells seen and non-empty per field, and per category the cells with
+    /// at least one reported finding.
+    private func count(_ accepted: [Candidate], in batch: TextBatch, fieldHints: [[Bool]], tally: inout ColumnTally) {
+        let slots: [Int?] = batch.fields.indices.map { i in
+            tally.slot(table: batch.fieldTables[i], field: batch.fields[i]) {
+                var categories: [String] = []
+                for (d, hinted) in fieldHints[i].enumerated() where hinted && !categories.contains(detectors[d].category) {
+                    categories.append(detectors[d].category)
+                }
+                return categories
+            }
+        }
+        batch.bytes.withUnsafeBufferPointer { bytes in
+            for segment in batch.segments where segment.field >= 0 && !segment.isContinuation {
+                guard let slot = slots[Int(segment.field)] else { continue }
+                tally.columns[slot].rows += 1
+                if !Self.isNullMarker(UnsafeBufferPointer(rebasing: bytes[segment.start..<segment.end])) {
+                    tally.columns[slot].nonEmpty += 1
+                }
+            }
+        }
+        for (field, n) in batch.emptyCells {
+            guard let slot = slots[Int(field)] else { continue }
+            tally.columns[slot].rows += n
+        }
+        var lastSegment = -1
+        var seen: [String] = []
+        for candidate in accepted where candidate.confidence >= options.minConfidence {
+            let segment = batch.segments[candidate.segment]
+            guard segment.field >= 0, let slot = slots[Int(segment.field)] else { continue }
+            let detector = detectors[candidate.detector]
+            if candidate.segment != lastSegment {
+                lastSegment = candidate.segment
+                seen.removeAll(keepingCapacity: true)
+            }
+            tally.columns[slot].detectors[detector.id, default: 0] += 1
+            if !seen.contains(detector.category) {
+                seen.append(detector.category)
+                tally.columns[slot].hits[detector.category, default: 0] += 1
             }
         }
     }
@@ -218,6 +280,9 @@ public final class DetectionWorker {
         }
         let ranked = cluster.sorted { a, b in
             if a.confidence != b.confidence { return a.confidence > b.confidence }
+            // In a phone column a phone beats a card number of the same confidence.
+            let ah = a.signals.contains { $0.hasPrefix("field:") }, bh = b.signals.contains { $0.hasPrefix("field:") }
+            if ah != bh { return ah }
             if a.range.count != b.range.count { return a.range.count > b.range.count }
             if a.detector != b.detector { return a.detector < b.detector }
             return a.range.lowerBound < b.range.lowerBound

@@ -49,10 +49,14 @@ struct CellBuilder {
     var bytes: [UInt8] = []
     var position = TextPosition()
     var emitFrom = 0
+    /// Record number and anchoring given to every piece of the cell (see `TextBatch.Segment`).
+    var row = 0
+    var anchored = false
 
-    mutating func begin(at position: TextPosition) {
+    mutating func begin(at position: TextPosition, row: Int = 0) {
         bytes.removeAll(keepingCapacity: true)
         self.position = position
+        self.row = row
         emitFrom = 0
     }
 
@@ -61,20 +65,33 @@ struct CellBuilder {
     /// Hands over all but the overlap tail; matches starting in the tail's second half are left
     /// to the next piece.
     mutating func flushPiece(into batch: inout TextBatch, field: String?) {
+        flushPiece(into: &batch, field: batch.fieldID(field))
+    }
+
+    mutating func flushPiece(into batch: inout TextBatch, field id: Int32) {
         let overlap = BatchLimits.overlap
         guard bytes.count > overlap else { return }
-        batch.append(bytes, field: field, line: position.line, column: position.column,
-                     emitFrom: emitFrom, emitUntil: bytes.count - overlap / 2)
+        batch.append(bytes, field: id, line: position.line, column: position.column,
+                     emitFrom: emitFrom, emitUntil: bytes.count - overlap / 2, row: row, anchored: anchored)
         let cut = bytes.count - overlap
-        position.advance(over: bytes[0..<cut])
+        if anchored {
+            // An anchored cell keeps its first line; its column counts every scalar.
+            for b in bytes[0..<cut] where b & 0xC0 != 0x80 { position.column += 1 }
+        } else {
+            position.advance(over: bytes[0..<cut])
+        }
         bytes.removeFirst(cut)
         emitFrom = overlap / 2
     }
 
     /// Hands over what remains of the cell, if any.
     mutating func finish(into batch: inout TextBatch, field: String?) {
+        finish(into: &batch, field: batch.fieldID(field))
+    }
+
+    mutating func finish(into batch: inout TextBatch, field id: Int32) {
         guard bytes.count > emitFrom else { return }
-        batch.append(bytes, field: field, line: position.line, column: position.column, emitFrom: emitFrom)
+        batch.append(bytes, field: id, line: position.line, column: position.column, emitFrom: emitFrom, row: row, anchored: anchored)
     }
 
     var isBlank: Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A } }

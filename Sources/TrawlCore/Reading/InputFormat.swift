@@ -1,6 +1,6 @@
 /// The formats Trawl reads, chosen by `--input-format`, by extension, or by content.
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
-    case auto, text, csv, tsv, json, ndjson
+    case auto, text, csv, tsv, json, ndjson, sql
 
     /// Picks a format for a file from its name, then its first bytes.
     public static func sniff(path: String, head: UnsafeBufferPointer<UInt8>) -> InputFormat {
@@ -14,8 +14,10 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         case "tsv", "tab": return .tsv
         case "json", "geojson": return .json
         case "ndjson", "jsonl": return .ndjson
+        case "sql", "dump", "mysql", "pgsql", "psql": return .sql
         default: break
         }
+        if SQLReader.looksLikeSQL(head) { return .sql }
         // Content: a document that opens with { or [ and whose next non-space byte fits JSON.
         var i = 0
         while i < head.count, head[i] == 0x20 || head[i] == 0x0A || head[i] == 0x0D || head[i] == 0x09 { i += 1 }
@@ -30,12 +32,26 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// Makes the reader for this (resolved) format.
-    public func makeReader(input: BufferedInput, path: String) throws(InputError) -> CellReader {
+    public func makeReader(input: BufferedInput, path: String, options: ReadOptions = ReadOptions()) throws(InputError) -> CellReader {
         switch self {
+        case .sql: return SQLReader(input: input, path: path, schema: options.sqlSchema)
         case .auto, .text: return TextReader(input: input)
         case .csv: return try CSVReader(input: input, path: path)
         case .tsv: return try CSVReader(input: input, path: path, delimiter: 0x09)
         case .json, .ndjson: return JSONReader(input: input, path: path)
         }
+    }
+}
+
+/// Format-specific settings readers take from the command line.
+public struct ReadOptions: Sendable {
+    /// Tables and columns known before reading (`--sql-schema`), for data-only dumps.
+    public var sqlSchema: SQLSchema
+    /// Read only the first N rows of each SQLite table (`--sample-rows`).
+    public var sampleRows: Int?
+
+    public init(sqlSchema: SQLSchema = SQLSchema(), sampleRows: Int? = nil) {
+        self.sqlSchema = sqlSchema
+        self.sampleRows = sampleRows
     }
 }

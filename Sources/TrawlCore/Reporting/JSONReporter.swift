@@ -1,7 +1,7 @@
 import Foundation
 
-/// `--format json`: one JSON document `{"tool", "findings", "errors", "skipped", "summary"}`,
-/// written as it goes (one finding per line), so millions of findings need no memory.
+/// `--format json`: one JSON document `{"tool", "findings", "fields", "errors", "skipped",
+/// "summary"}`, written as it goes (one finding per line), so millions of findings need no memory.
 public final class JSONReporter: Reporter {
     let sink: TextSink
     let encoder: JSONEncoder
@@ -29,6 +29,15 @@ public final class JSONReporter: Reporter {
             out += first ? "\n" : ",\n"
             first = false
             out += FindingJSON.object(finding)
+        }
+        sink.write(out)
+    }
+
+    public func columns(_ columns: [ColumnStats]) {
+        var out = "\n],\n\"fields\":["
+        for (i, column) in columns.enumerated() {
+            out += i == 0 ? "\n" : ",\n"
+            out += encode(column)
         }
         sink.write(out)
     }

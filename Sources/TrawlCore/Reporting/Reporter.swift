@@ -31,6 +31,9 @@ public struct ScanSummary: Sendable, Codable, Hashable {
     public var skipped: [String: Int] = [:]
     /// False when an input could not be read or parsed completely.
     public var complete = true
+    /// Columns seen (fields of tabular and structured inputs) and how many were classified.
+    public var columns = 0
+    public var columnsClassified = 0
 
     public init() {}
 
@@ -40,7 +43,8 @@ public struct ScanSummary: Sendable, Codable, Hashable {
         case findings
         case byCategory = "by_category"
         case byConfidence = "by_confidence"
-        case errors, skipped, complete
+        case errors, skipped, complete, columns
+        case columnsClassified = "columns_classified"
     }
 
     mutating func count(_ finding: Finding) {
@@ -51,9 +55,12 @@ public struct ScanSummary: Sendable, Codable, Hashable {
 }
 
 /// Renders a scan. Calls arrive from one thread at a time, in input order: `begin`, then the
-/// findings of each input (possibly in several calls), then `end`. A reporter never scans.
+/// findings of each input (possibly in several calls), then `columns`, then `end`. A reporter
+/// never scans.
 public protocol Reporter: AnyObject {
     func begin(tool: ToolInfo)
     func findings(_ findings: [Finding])
+    /// Per-column statistics and classification of every input, once, before `end`.
+    func columns(_ columns: [ColumnStats])
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput])
 }

@@ -40,6 +40,32 @@ public final class TextReporter: Reporter {
         sink.write(out)
     }
 
+    /// A table of the classified columns, per input: what a data map is made of.
+    public func columns(_ columns: [ColumnStats]) {
+        let classified = columns.filter { $0.category != nil }
+        guard !classified.isEmpty else { return }
+        var out = currentPath == nil ? "" : "\n"
+        currentPath = currentPath ?? ""
+        out += paint("Columns classified (\(classified.count) of \(columns.count) seen)", "1") + "\n"
+        let nameWidth = min(48, classified.map { $0.field.count }.max() ?? 0)
+        let categoryWidth = classified.compactMap { $0.category?.count }.max() ?? 0
+        var path: String?
+        for c in classified {
+            if c.path != path {
+                out += "  " + paint(c.path, "1;35") + "\n"
+                path = c.path
+            }
+            let category = c.category ?? ""
+            let hits = c.hits[category] ?? 0
+            let percent = Int((c.ratio * 100).rounded())
+            let detectors = c.detectors.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: ", ")
+            out += "    " + c.field.padding(toLength: max(nameWidth, c.field.count), withPad: " ", startingAt: 0)
+                + "  " + category.padding(toLength: categoryWidth, withPad: " ", startingAt: 0)
+                + "  \(hits)/\(c.nonEmpty) values (\(percent)%), \(c.rows) rows  [\(detectors)]\n"
+        }
+        sink.write(out)
+    }
+
     public func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
         var out = currentPath == nil ? "" : "\n"
         if !errors.isEmpty {

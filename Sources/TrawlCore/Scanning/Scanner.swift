@@ -8,12 +8,17 @@ public struct ScanConfiguration: Sendable {
     public var walk: WalkOptions
     /// Forces a format for every input (standard input defaults to sniffing its content).
     public var inputFormat: InputFormat
+    public var read: ReadOptions
+    public var columns: ColumnRules
 
-    public init(roots: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(), inputFormat: InputFormat = .auto) {
+    public init(roots: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(),
+                inputFormat: InputFormat = .auto, read: ReadOptions = ReadOptions(), columns: ColumnRules = ColumnRules()) {
         self.roots = roots
         self.jobs = max(1, jobs)
         self.walk = walk
         self.inputFormat = inputFormat
+        self.read = read
+        self.columns = columns
     }
 }
 
@@ -23,6 +28,7 @@ struct FileOutcome {
     var errors: [InputError] = []
     var skipped: SkippedInput?
     var bytes: Int64 = 0
+    var columns: [ColumnStats] = []
     var done = false
 }
 
@@ -60,14 +66,14 @@ public final class Scanner: Sendable {
 
         let group = DispatchGroup()
         let engine = self.engine
-        let format = configuration.inputFormat
+        let configuration = self.configuration
         let stdinBox = StdinBox(stdin)
         for _ in 0..<configuration.jobs {
             group.enter()
             let thread = Thread {
                 let worker = engine.makeWorker()
                 while let item = queue.pop() {
-                    Self.scan(item: item, worker: worker, format: format, stdin: stdinBox, state: state)
+                    Self.scan(item: item, worker: worker, configuration: configuration, stdin: stdinBox, state: state)
                 }
                 group.leave()
             }
@@ -78,7 +84,8 @@ public final class Scanner: Sendable {
         return state.withLock { s in s.finish() }
     }
 
-    static func scan(item: WorkItem, worker: DetectionWorker, format: InputFormat, stdin: StdinBox, state: SharedState) {
+    static func scan(item: WorkItem, worker: DetectionWorker, configuration: ScanConfiguration, stdin: StdinBox, state: SharedState) {
+        let format = configuration.inputFormat
         var outcome = FileOutcome()
         worker.resetLimitHits()
         defer {
@@ -102,14 +109,16 @@ public final class Scanner: Sendable {
                 return
             }
             let resolved: InputFormat = format != .auto ? format : input.withBytes { InputFormat.sniff(path: item.path, head: $0) }
-            let reader = try resolved.makeReader(input: input, path: item.path)
+            let reader = try resolved.makeReader(input: input, path: item.path, options: configuration.read)
             var batch = TextBatch()
+            var tally = ColumnTally(path: item.path)
+            defer { outcome.columns += tally.classified(configuration.columns) }
             var more = true
             while more {
                 batch.removeAll()
                 more = try reader.fill(&batch)
                 var found: [Finding] = []
-                worker.scan(batch, path: item.path, into: &found)
+                worker.scan(batch, path: item.path, into: &found, tally: &tally)
                 if !found.isEmpty {
                     let partial = FileOutcome(findings: found)
                     state.withLock { $0.deliver(index: item.index, partial) }
@@ -182,6 +191,7 @@ final class SharedState: Sendable {
         var errors: [InputError] = []
         var skipped: [SkippedInput] = []
         var walkErrors: [InputError] = []
+        var columns: [ColumnStats] = []
 
         mutating func deliver(index: Int, _ outcome: FileOutcome) {
             if index == next {
@@ -193,6 +203,7 @@ final class SharedState: Sendable {
                 merged.errors += outcome.errors
                 merged.skipped = outcome.skipped ?? merged.skipped
                 merged.bytes += outcome.bytes
+                merged.columns += outcome.columns
                 merged.done = merged.done || outcome.done
                 pending[index] = merged
             }
@@ -204,6 +215,7 @@ final class SharedState: Sendable {
                 for f in outcome.findings { summary.count(f) }
             }
             errors += outcome.errors
+            columns += outcome.columns
             if let skip = outcome.skipped {
                 skipped.append(skip)
             } else if outcome.done {
@@ -227,6 +239,9 @@ final class SharedState: Sendable {
             summary.errors = allErrors.count
             summary.complete = allErrors.isEmpty
             summary.skipped = Dictionary(grouping: allSkipped, by: \.reason.rawValue).mapValues(\.count)
+            summary.columns = columns.count
+            summary.columnsClassified = columns.filter { $0.category != nil }.count
+            reporter.columns(columns)
             reporter.end(summary: summary, errors: allErrors, skipped: allSkipped)
             return summary
         }

@@ -263,6 +263,11 @@ enum ContactValidators {
                 if remaining == 11 && ByteScan.equals(digits, start..<(start + 2), "33") {
                     cc = 33
                     start += 2
+                } else if remaining == 12 && ByteScan.equals(digits, start..<(start + 3), "330") {
+                    // "+33 01 47 42 71 71": the trunk 0 kept after the country code, a common
+                    // way of writing French numbers (like "+33 (0)1 ...").
+                    cc = 33
+                    start += 3
                 } else if remaining == 12 {
                     let code = ByteScan.number(digits, start..<(start + 3))
                     guard code == 262 || code == 590 || code == 594 || code == 596 else { return .invalid }

@@ -103,6 +103,11 @@ enum DateValidators {
         guard !input.isEmpty, input.count <= 64 else { return .invalid }
         let today = today()
         if let iso = isoDateTime(input, today: today) { return iso ? .plausible : .invalid }
+        // An unpadded date with a time ("1962-2-18 00:00:00"): the date decides, the time must be one.
+        if input.count > 8, let space = input.lastIndex(of: ByteClass.space), space >= 6, input[space - 1] != ByteClass.space,
+           ByteClass.isDigit(input[space - 1]), isTime(input, from: space + 1) {
+            return dateOfBirth(UnsafeBufferPointer(rebasing: input[0..<space]))
+        }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { folded -> ValidationOutcome in
             withUnsafeTemporaryAllocation(of: Token.self, capacity: 4) { tokens -> ValidationOutcome in
                 guard let count = tokenize(input, folded: folded, tokens: tokens),

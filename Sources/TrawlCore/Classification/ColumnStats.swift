@@ -1,0 +1,113 @@
+/// What Trawl learned about one column (a SQL or SQLite `table.column`, a CSV or XLSX header, an
+/// XML element path, a JSON key path) of one input: how many values it holds, how many of them
+/// each category matched, and the category the column is classified into.
+public struct ColumnStats: Sendable, Codable, Hashable {
+    /// The input (archive members as `a.zip!/b.csv`).
+    public var path: String
+    /// Table, sheet or nil when the format has none.
+    public var table: String?
+    /// The field name findings carry.
+    public var field: String
+    /// Cells seen, empty and NULL ones included.
+    public var rows = 0
+    /// Cells holding something other than blanks or NULL.
+    public var nonEmpty = 0
+    /// Per category: cells with at least one reported finding of it.
+    public var hits: [String: Int] = [:]
+    /// Per detector: findings reported.
+    public var detectors: [String: Int] = [:]
+    /// Categories whose detectors name this column as a hint (`email`, `nom`, `date_naissance`).
+    public var nameHints: [String] = []
+    /// The column's category, when its values (or its name and values together) say so.
+    public var category: String?
+    /// `hits[category] / nonEmpty` for the best category (0 when there is none).
+    public var ratio: Double = 0
+
+    public init(path: String, table: String?, field: String) {
+        self.path = path
+        self.table = table
+        self.field = field
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, table, field, rows
+        case nonEmpty = "non_empty"
+        case hits, detectors
+        case nameHints = "name_hints"
+        case category, ratio
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(table, forKey: .table)
+        try c.encode(field, forKey: .field)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(nonEmpty, forKey: .nonEmpty)
+        try c.encode(hits, forKey: .hits)
+        try c.encode(detectors, forKey: .detectors)
+        try c.encode(nameHints, forKey: .nameHints)
+        try c.encode(category, forKey: .category)
+        try c.encode((ratio * 1000).rounded() / 1000, forKey: .ratio)
+    }
+}
+
+/// When a column is classified (`--column-threshold`).
+public struct ColumnRules: Sendable {
+    /// A column whose values match one category at least this often is classified into it.
+    public var threshold: Double
+    /// A column whose name is a hint for a category needs only this share of agreeing values
+    /// (name-only detectors such as `nom` or `date_naissance` fire only on agreeing values).
+    public var hintedThreshold: Double
+
+    public init(threshold: Double = 0.5, hintedThreshold: Double = 0.2) {
+        self.threshold = threshold
+        self.hintedThreshold = hintedThreshold
+    }
+
+    /// Picks the category with the most hits and decides whether it classifies the column.
+    public func classify(_ stats: inout ColumnStats) {
+        guard stats.nonEmpty > 0,
+              let best = stats.hits.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else {
+            stats.category = nil
+            stats.ratio = 0
+            return
+        }
+        let ratio = min(1, Double(best.value) / Double(stats.nonEmpty))
+        stats.ratio = ratio
+        let needed = stats.nameHints.contains(best.key) ? hintedThreshold : threshold
+        stats.category = ratio >= needed ? best.key : nil
+    }
+}
+
+/// Column statistics of one input, filled batch by batch by a detection worker.
+public struct ColumnTally: Sendable {
+    public let path: String
+    public internal(set) var columns: [ColumnStats] = []
+    private var index: [TextBatch.FieldKey: Int] = [:]
+    /// Columns beyond this many (JSON with generated keys) are not tracked.
+    public static let maxColumns = 10_000
+    public private(set) var dropped = 0
+
+    public init(path: String) { self.path = path }
+
+    mutating func slot(table: String?, field: String, hints: () -> [String]) -> Int? {
+        let key = TextBatch.FieldKey(table: table, name: field)
+        if let i = index[key] { return i }
+        guard columns.count < Self.maxColumns else { dropped += 1; return nil }
+        var stats = ColumnStats(path: path, table: table, field: field)
+        stats.nameHints = hints()
+        columns.append(stats)
+        index[key] = columns.count - 1
+        return columns.count - 1
+    }
+
+    /// The columns with their classification, in order of first appearance.
+    public func classified(_ rules: ColumnRules) -> [ColumnStats] {
+        columns.map { stats in
+            var s = stats
+            rules.classify(&s)
+            return s
+        }
+    }
+}
