@@ -16,7 +16,8 @@ import Foundation
 /// R*Tree table's content are ordinary tables, read like any other.
 ///
 /// The file is opened read-only and `immutable` (no lock, no journal, no WAL or shm file, never
-/// written); a byte image (archive member, standard input) is deserialized read-only into memory.
+/// written), so changes still in a write-ahead log next to it are not seen: that is reported as
+/// a problem. A byte image (archive member, standard input) is deserialized read-only into memory.
 /// A prepared statement is kept across `fill` calls, so a table streams in batches, and a value
 /// longer than `BatchLimits.cellPiece` is handed over in overlapping pieces.
 public final class SQLiteReader: CellReader {
@@ -73,7 +74,13 @@ public final class SQLiteReader: CellReader {
             throw InputError(path: displayPath, code: .readFailed,
                              message: "cannot open the SQLite database (\(message)); check that the file exists and is readable")
         }
-        tableNames = try Self.prepare(handle!, displayPath: displayPath)
+        try prepare(handle!)
+        // An immutable database is read without its write-ahead log: say so when one is there.
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal"),
+           let size = attributes[.size] as? Int, size > 0 {
+            problems.append(InputError(path: displayPath, code: .unsupported,
+                message: "a write-ahead log (\(displayPath)-wal) is next to the database; changes still in it were not scanned (the database is never written to). Scan a copy after checkpointing it, e.g. `sqlite3 COPY 'PRAGMA wal_checkpoint'`"))
+        }
     }
 
     /// Reads a database from its bytes (an archive member, standard input): a copy is
@@ -110,7 +117,7 @@ public final class SQLiteReader: CellReader {
             let message = String(cString: sqlite3_errmsg(handle))
             throw InputError(path: displayPath, code: .readFailed, message: "cannot load the SQLite database into memory (\(message))")
         }
-        tableNames = try Self.prepare(handle, displayPath: displayPath)
+        try prepare(handle)
     }
 
     deinit {
@@ -153,18 +160,39 @@ public final class SQLiteReader: CellReader {
     }
 
     /// Locks the connection down, then reads the schema: the tables to scan, in order.
-    private static func prepare(_ db: OpaquePointer, displayPath: String) throws(InputError) -> [String] {
+    private func prepare(_ db: OpaquePointer) throws(InputError) {
         // Defence in depth: nothing may be written, loaded or attached, and schema expressions may
         // only call innocuous functions. (SQLITE_DBCONFIG_DEFENSIVE needs the variadic
         // sqlite3_db_config, which Swift cannot call; read-only + query_only cover its purpose.)
         sqlite3_enable_load_extension(db, 0)
         sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0)
-        sqlite3_limit(db, SQLITE_LIMIT_LENGTH, maxValueLength)
+        sqlite3_limit(db, SQLITE_LIMIT_LENGTH, Self.maxValueLength)
         sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 1 << 20)
         sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 0)
         for pragma in ["PRAGMA query_only=1", "PRAGMA trusted_schema=0", "PRAGMA cell_size_check=1"] {
             sqlite3_exec(db, pragma, nil, nil, nil)
         }
+        var (names, rc) = Self.readSchema(db)
+        if rc & 0xFF == SQLITE_CORRUPT {
+            // A truncated or damaged file (SQLite refuses one shorter than its header says):
+            // `writable_schema` makes SQLite read what it can; the connection stays read-only.
+            let first = String(cString: sqlite3_errmsg(db))
+            sqlite3_exec(db, "PRAGMA writable_schema=1", nil, nil, nil)
+            (names, rc) = Self.readSchema(db)
+            if rc == SQLITE_OK {
+                problems.append(InputError(path: displayPath, code: .parseFailed,
+                    message: "the SQLite database is damaged or truncated (\(first)); its tables were read as far as possible. Check it with `sqlite3 FILE 'PRAGMA integrity_check'` or scan a good copy"))
+            }
+        }
+        guard rc == SQLITE_OK else {
+            throw InputError(path: displayPath, code: .parseFailed,
+                             message: "cannot read the SQLite schema (\(String(cString: sqlite3_errmsg(db)))): the file is damaged, truncated or not a SQLite 3 database; check it with `sqlite3 FILE 'PRAGMA integrity_check'` or scan a good copy")
+        }
+        tableNames = names
+    }
+
+    /// The ordinary tables in `sqlite_schema` rowid (creation) order, and SQLite's result code.
+    private static func readSchema(_ db: OpaquePointer) -> ([String], Int32) {
         let sql = "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
         var names: [String] = []
         var stmt: OpaquePointer?
@@ -180,11 +208,7 @@ public final class SQLiteReader: CellReader {
             if rc == SQLITE_DONE { rc = SQLITE_OK }
         }
         sqlite3_finalize(stmt)
-        guard rc == SQLITE_OK else {
-            throw InputError(path: displayPath, code: .parseFailed,
-                             message: "cannot read the SQLite schema (\(String(cString: sqlite3_errmsg(db)))): the file is damaged, truncated or not a SQLite 3 database; check it with `sqlite3 FILE 'PRAGMA integrity_check'` or scan a good copy")
-        }
-        return names
+        return (names, rc)
     }
 
     /// True for `CREATE VIRTUAL TABLE` statements (SQLite stores the leading keywords verbatim
