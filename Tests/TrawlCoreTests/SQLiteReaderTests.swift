@@ -231,6 +231,48 @@ struct SQLiteReaderTests {
         #expect(read.empties["f.data"] == 1)
     }
 
+    @Test func rowWithAValueOverTheLengthLimitIsSkippedAndReported() throws {
+        let dir = try TempDir()
+        let path = dir.path("big.db")
+        let long = String(repeating: "x", count: 2000)
+        try SQLiteFixture.create(path, "CREATE TABLE t (v TEXT, w TEXT); CREATE TABLE u (v TEXT);",
+                                 insert: "INSERT INTO t VALUES (?, ?)",
+                                 rows: [[.text("a"), .text("a2")], [.text(long), .text("b2")], [.text("c"), .text(long)], [.text("d"), .null]])
+        try SQLiteFixture.create(path, "INSERT INTO u VALUES ('after');")
+        for sample in [nil, 3] as [Int?] {
+            let reader = try SQLiteReader(path: path, displayPath: "big.db", sampleRows: sample)
+            sqlite3_limit(reader.db, SQLITE_LIMIT_LENGTH, 1000)
+            let read = try DBRead(reader)
+            #expect(read.texts("t.v") == (sample == nil ? ["a", "d"] : ["a"]))
+            #expect(read.texts("u.v") == ["after"])
+            #expect(read.problems.map(\.code) == [.unsupported, .unsupported])
+            #expect(read.problems.first?.message.contains("table \"t\" rowid 2 holds a value longer than") == true)
+            #expect(read.problems.last?.message.contains("rowid 3") == true)
+        }
+    }
+
+    @Test func withoutRowidTableStopsAtAValueOverTheLengthLimit() throws {
+        let dir = try TempDir()
+        let path = dir.path("big.db")
+        try SQLiteFixture.create(path, "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;", insert: "INSERT INTO kv VALUES (?, ?)",
+                                 rows: [[.text("a"), .text("1")], [.text("b"), .text(String(repeating: "x", count: 2000))], [.text("c"), .text("3")]])
+        let reader = try SQLiteReader(path: path, displayPath: "big.db")
+        sqlite3_limit(reader.db, SQLITE_LIMIT_LENGTH, 1000)
+        let read = try DBRead(reader)
+        #expect(read.texts("kv.v") == ["1"])
+        #expect(read.problems.map(\.code) == [.unsupported])
+        #expect(read.problems.first?.message.contains("only its first row was scanned") == true)
+    }
+
+    @Test func emptyDatabaseHasNoCells() throws {
+        let dir = try TempDir()
+        let path = dir.path("empty.db")
+        try Data().write(to: URL(fileURLWithPath: path))
+        #expect(try DBRead(SQLiteReader(path: path, displayPath: "empty.db")).cells.isEmpty)
+        #expect(try DBRead(SQLiteReader(bytes: [], displayPath: "empty.db")).cells.isEmpty)
+        #expect(try DBRead(SQLiteReader(path: path, displayPath: "empty.db")).problems.isEmpty)
+    }
+
     @Test func sampleRowsReadsTheFirstRowsOfEachTable() throws {
         let dir = try TempDir()
         let path = dir.path("s.db")

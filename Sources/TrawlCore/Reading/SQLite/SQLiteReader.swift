@@ -40,7 +40,8 @@ public final class SQLiteReader: CellReader {
     /// Names of the tables to read, in order.
     public private(set) var tableNames: [String] = []
 
-    private var db: OpaquePointer?
+    /// The connection (internal for tests, which may tighten its limits).
+    private(set) var db: OpaquePointer?
     private var nextTable = 0
     private var statement: OpaquePointer?
     private var table = Table(name: "", rowidAlias: nil)
@@ -56,6 +57,8 @@ public final class SQLiteReader: CellReader {
     private var pieceOffset = 0
     private var rowCount = 0
     private var rowNumber = 0
+    /// The last rowid reached in the current table (read or skipped), where a scan resumes.
+    private var lastRowid: Int64?
     private var location = ""
 
     /// Opens the database file at `path` read-only and immutable. `displayPath` is the path
@@ -262,6 +265,7 @@ public final class SQLiteReader: CellReader {
     /// scan goes on with the next one.
     private func openTable(_ name: String, _ batch: inout TextBatch) {
         rowCount = 0
+        lastRowid = nil
         let limit = sampleRows.map { " LIMIT \(max($0, 0))" } ?? ""
         // The column names, to find a rowid alias no column shadows.
         var probe: OpaquePointer?
@@ -304,14 +308,58 @@ public final class SQLiteReader: CellReader {
         let rc = sqlite3_step(statement)
         if rc == SQLITE_ROW {
             rowCount += 1
-            rowNumber = table.rowidAlias != nil ? Int(sqlite3_column_int64(statement, 0)) : rowCount
+            if table.rowidAlias != nil {
+                let rowid = sqlite3_column_int64(statement, 0)
+                lastRowid = rowid
+                rowNumber = Int(rowid)
+            } else {
+                rowNumber = rowCount
+            }
             location = "\(table.name) \(table.rowidAlias != nil ? "rowid" : "row") \(rowNumber)"
             column = firstColumn
             pieceOffset = 0
             return
         }
-        if rc != SQLITE_DONE { tableFailed(table.name, afterRows: rowCount) }
+        if rc != SQLITE_DONE {
+            if sqlite3_errcode(db) & 0xFF == SQLITE_TOOBIG, skipTooBigRow() { return }
+            tableFailed(table.name, afterRows: rowCount)
+        }
         closeTable()
+    }
+
+    /// After a row holding a value longer than `maxValueLength`: reports it and goes on with the
+    /// rows after it (rowid tables are scanned in rowid order, so the row is the first one past
+    /// `lastRowid`, found from the key alone). Returns false when the table cannot be resumed.
+    private func skipTooBigRow() -> Bool {
+        guard let alias = table.rowidAlias else { return false }
+        let from = Self.quote(table.name)
+        let after = lastRowid.map { " WHERE \(alias) > \($0)" } ?? ""
+        var probe: OpaquePointer?
+        defer { sqlite3_finalize(probe) }
+        guard sqlite3_prepare_v2(db, "SELECT \(alias) FROM \(from)\(after) ORDER BY \(alias) LIMIT 1", -1, &probe, nil) == SQLITE_OK,
+              sqlite3_step(probe) == SQLITE_ROW else { return false }
+        let skipped = sqlite3_column_int64(probe, 0)
+        problems.append(InputError(path: displayPath, code: .unsupported,
+            message: "table \(Self.quote(table.name)) rowid \(skipped) holds a value longer than \(Self.maxValueLength >> 20) MiB, the most Trawl loads from a SQLite database; that row was not scanned, the rest of the table was"))
+        lastRowid = skipped
+        rowCount += 1  // the skipped row counts towards `sampleRows`
+        var limit = ""
+        if let sampleRows {
+            guard sampleRows - rowCount > 0 else {
+                closeTable()  // the sample ends with the skipped row
+                return true
+            }
+            limit = " LIMIT \(sampleRows - rowCount)"
+        }
+        var next: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "SELECT \(alias), * FROM \(from) WHERE \(alias) > \(skipped) ORDER BY \(alias)\(limit)", -1, &next, nil) == SQLITE_OK else {
+            sqlite3_finalize(next)
+            return false
+        }
+        sqlite3_finalize(statement)
+        statement = next
+        column = nil
+        return true
     }
 
     private func closeTable() {
@@ -323,7 +371,12 @@ public final class SQLiteReader: CellReader {
     }
 
     private func tableFailed(_ name: String, afterRows rows: Int) {
-        let done = rows == 0 ? "it was not scanned" : "only its first \(rows) row\(rows == 1 ? "" : "s") were scanned"
+        let done = rows == 0 ? "it was not scanned" : rows == 1 ? "only its first row was scanned" : "only its first \(rows) rows were scanned"
+        if sqlite3_errcode(db) & 0xFF == SQLITE_TOOBIG {
+            problems.append(InputError(path: displayPath, code: .unsupported,
+                message: "cannot read table \(Self.quote(name)): a row holds a value longer than \(Self.maxValueLength >> 20) MiB, the most Trawl loads from a SQLite database; \(done)"))
+            return
+        }
         problems.append(InputError(path: displayPath, code: .parseFailed,
             message: "cannot read table \(Self.quote(name)) (\(errorMessage())): \(done). The database may be damaged or truncated; check it with `sqlite3 FILE 'PRAGMA integrity_check'` or scan a good copy"))
     }
