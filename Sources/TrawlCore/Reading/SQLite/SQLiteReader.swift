@@ -4,7 +4,7 @@ import Foundation
 /// SQLite 3 database files, read through the SQLite library and treated as hostile input.
 ///
 /// Every ordinary table is read in schema order (`sqlite_schema` rowid order, which is creation
-/// order) with `SELECT rowid, * FROM "table"`; each non-NULL value becomes one cell whose field is
+/// order) with `SELECT rowid, * FROM "table" ORDER BY rowid` (no sort: the table's own order); each non-NULL value becomes one cell whose field is
 /// `table.column`, whose `row` is the rowid (a 1-based row counter for `WITHOUT ROWID` tables),
 /// and whose location is `table rowid N` (`table row N`). Lines and columns are 0: a database has
 /// none. TEXT is scanned as UTF-8, INTEGER and REAL as their decimal text, a BLOB as raw bytes
@@ -70,19 +70,19 @@ public final class SQLiteReader: CellReader {
         let uri = Self.fileURI(path) + "?mode=ro&immutable=1"
         let rc = sqlite3_open_v2(uri, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
         db = handle
-        guard rc == SQLITE_OK, handle != nil else {
+        guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(handle)
             db = nil
             throw InputError(path: displayPath, code: .readFailed,
                              message: "cannot open the SQLite database (\(message)); check that the file exists and is readable")
         }
-        try prepare(handle!)
+        try prepare(handle)
         // An immutable database is read without its write-ahead log: say so when one is there.
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal"),
            let size = attributes[.size] as? Int, size > 0 {
             problems.append(InputError(path: displayPath, code: .unsupported,
-                message: "a write-ahead log (\(displayPath)-wal) is next to the database; changes still in it were not scanned (the database is never written to). Scan a copy after checkpointing it, e.g. `sqlite3 COPY 'PRAGMA wal_checkpoint'`"))
+                message: "a write-ahead log (\(displayPath)-wal) is next to the database; changes still in it were not scanned (Trawl never writes to the database). To scan them, copy the database with its -wal file and checkpoint the copy (`sqlite3 COPY 'PRAGMA wal_checkpoint'`)"))
         }
     }
 
@@ -283,7 +283,7 @@ public final class SQLiteReader: CellReader {
         var stmt: OpaquePointer?
         var alias: String?
         if let candidate = ["rowid", "_rowid_", "oid"].first(where: { !lower.contains($0) }),
-           sqlite3_prepare_v2(db, "SELECT \(candidate), * FROM \(Self.quote(name))\(limit)", -1, &stmt, nil) == SQLITE_OK {
+           sqlite3_prepare_v2(db, "SELECT \(candidate), * FROM \(Self.quote(name)) ORDER BY \(candidate)\(limit)", -1, &stmt, nil) == SQLITE_OK {
             alias = candidate
         } else {
             // WITHOUT ROWID (or every alias shadowed by a column): number the rows instead.
