@@ -272,9 +272,11 @@ public final class SQLReader: CellReader {
 
     /// Skips to the end of the statement: a `;` outside strings and parentheses, or a word that
     /// starts a statement at the beginning of a line (scripts without semicolons, `GO` batches).
-    private func skipStatement() throws(InputError) {
+    /// `continuing`: the statement's head was already read, so even the next token may start
+    /// a new statement (`CREATE TABLE t (...)` then `GO` on the next line).
+    private func skipStatement(continuing: Bool = false) throws(InputError) {
         var depth = 0
-        var first = true
+        var first = !continuing
         while try skipSpace(), let b = try peek() {
             if !first, depth == 0, tokenStartsLine, Self.isWordStart(b) {
                 // Look at the word without consuming it unless it is not a statement start.
@@ -350,7 +352,7 @@ public final class SQLReader: CellReader {
                 advance()
                 if depth == 0 {
                     schema.define(table: table, columns: columns)
-                    try skipStatement()
+                    try skipStatement(continuing: true)
                     return
                 }
                 depth -= 1
@@ -536,7 +538,9 @@ public final class SQLReader: CellReader {
                     let start = position
                     let w = try word()
                     let lower = w.lowercased()
-                    if try peek() == 0x27, Self.stringPrefixes.contains(lower) {
+                    if lower.hasPrefix("_"), Self.stringPrefixes.contains(lower), try skipSpace(), try peek() == 0x27 {
+                        beginString(.quoted(escapes: defaultEscapes()))  // _binary '...', _utf8mb4 '...'
+                    } else if try peek() == 0x27, Self.stringPrefixes.contains(lower) {
                         beginString(lower == "x" || lower == "b" ? .hex : .quoted(escapes: lower == "e" ? true : (lower.hasPrefix("_") ? defaultEscapes() : false)))
                     } else if try skipSpace(), try peek() == 0x28 {
                         tuple.pendingCall = lower
@@ -576,7 +580,7 @@ public final class SQLReader: CellReader {
                 if !tuple.started { tuple.started = true; builder.position = start }
                 builder.bytes.append(contentsOf: bytes)
             }
-        } else if let call = tuple.calls.last, call.name == "chr" || call.name == "char",
+        } else if tuple.calls.count == 1, let call = tuple.calls.last, call.name == "chr" || call.name == "char",
                   let code = UInt32(String(decoding: bytes, as: UTF8.self)), let scalar = Unicode.Scalar(code), code > 0 {
             markStart()
             builder.bytes.append(contentsOf: String(Character(scalar)).utf8)
