@@ -9,9 +9,11 @@
 /// as written (`ns:tag`, `@xml:lang`); namespace declarations are not cells. Past
 /// `maxPathDepth` levels, paths end in `/…`.
 ///
-/// Positions are exact for text (line, and column in characters, of the first kept character).
-/// For attribute values they are exact unless the value contains a reference (`&amp;`), in which
-/// case it is the position of the tag's `<`.
+/// Positions are exact (line, and column in characters, of the first kept character of a text
+/// run, or of an attribute value just after its quote), taken from libxml2's cursor rather than
+/// `xmlTextReaderGetParserLineNumber`, which runs ahead of the node being read. Inside a cell,
+/// a decoded reference (`&amp;`) shifts later columns on that line by the reference's length.
+/// Nesting is limited to `XMLPushParser.maxDepth` levels (reported, never a crash).
 ///
 /// A document whose DTD declares an entity is refused (billion laughs, XXE): a problem is
 /// reported and nothing after the declaration is read. Nothing outside the file is ever read.
