@@ -32,7 +32,7 @@ public enum ArchiveExpander {
         try budget.checkDepth(depth, path: displayPath)
         switch kind {
         case .zip:
-            try ZipExpander.forEachMember(source: source, filePath: filePath, displayPath: displayPath, budget: budget,
+            try ZipReader.forEachMember(source: source, filePath: filePath, displayPath: displayPath, budget: budget,
                                           onMemberError: onMemberError, body: body)
         case .tar:
             try TarReader(source: source, displayPath: displayPath, budget: budget, countBytes: true).forEach(body)
