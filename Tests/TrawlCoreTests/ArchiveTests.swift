@@ -141,6 +141,8 @@ enum Fixture {
         var flags: UInt16 = 0x0800
         var crc: UInt32
         var size: UInt32
+        var zip64 = false
+        var nameBytes: [UInt8]? = nil
     }
 
     /// A zip written by hand (for what ZIPFoundation will not write: encrypted flags, odd names, bombs).
@@ -151,16 +153,21 @@ enum Fixture {
         func u32(_ v: UInt32, _ a: inout [UInt8]) { for i in 0..<4 { a.append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) } }
         for e in entries {
             let offset = UInt32(out.count)
-            let name = Array(e.name.utf8)
+            let name = e.nameBytes ?? Array(e.name.utf8)
             u32(0x04034B50, &out); u16(20, &out); u16(e.flags, &out); u16(e.method, &out); u16(0, &out); u16(0x21, &out)
             u32(e.crc, &out); u32(UInt32(e.stored.count), &out); u32(e.size, &out); u16(UInt16(name.count), &out); u16(0, &out)
             out += name
             out += e.stored
             u32(0x02014B50, &central); u16(0x031E, &central); u16(20, &central); u16(e.flags, &central); u16(e.method, &central)
-            u16(0, &central); u16(0x21, &central); u32(e.crc, &central); u32(UInt32(e.stored.count), &central); u32(e.size, &central)
-            u16(UInt16(name.count), &central); u16(0, &central); u16(0, &central); u16(0, &central); u16(0, &central)
+            u16(0, &central); u16(0x21, &central); u32(e.crc, &central)
+            u32(e.zip64 ? 0xFFFF_FFFF : UInt32(e.stored.count), &central); u32(e.zip64 ? 0xFFFF_FFFF : e.size, &central)
+            u16(UInt16(name.count), &central); u16(e.zip64 ? 20 : 0, &central); u16(0, &central); u16(0, &central); u16(0, &central)
             u32(UInt32(0o100644) << 16, &central); u32(offset, &central)
             central += name
+            if e.zip64 {  // ZIP64 extended information: uncompressed, then compressed size
+                u16(1, &central); u16(16, &central)
+                u32(e.size, &central); u32(0, &central); u32(UInt32(e.stored.count), &central); u32(0, &central)
+            }
         }
         let cdOffset = UInt32(out.count)
         out += central
@@ -562,6 +569,18 @@ struct ZipTests {
         #expect(r.error?.code == .archiveLimit)
         #expect(r.error?.message.contains("--archive-max-ratio") == true)
         #expect(r.budget.totalBytes < 2 << 20)
+    }
+
+    @Test func zip64SizesAndLatin1Names() {
+        var big = Fixture.stored("z64.csv", "zip64 body")
+        big.zip64 = true
+        var latin = Fixture.RawEntry(name: "", stored: Array("l".utf8), flags: 0, crc: Fixture.crc(Array("l".utf8)), size: 1)
+        latin.nameBytes = [0xE9]  // "é" in Latin-1, no UTF-8 flag
+        let zip = Fixture.rawZip([big, latin])
+        let e = Expansion(zip, path: "z.zip")
+        #expect(e.error == nil)
+        #expect(e.memberErrors.isEmpty)
+        #expect(e.files == ["z.zip!/z64.csv": "zip64 body", "z.zip!/é": "l"])
     }
 
     @Test func unknownCompressionMethodIsUnsupported() {

@@ -28,9 +28,8 @@ enum ZipReader {
         var externalAttributes: UInt32
 
         var name: String {
-            if flags & 0x0800 != 0 || String(validating: rawName, as: UTF8.self) != nil {
-                return String(decoding: rawName, as: UTF8.self)
-            }
+            let utf8 = String(decoding: rawName, as: UTF8.self)
+            if flags & 0x0800 != 0 || Array(utf8.utf8) == rawName { return utf8 }  // flagged, or valid UTF-8
             // Not UTF-8 (old DOS tools write code page 437): each byte as Latin-1, for display only.
             return String(String.UnicodeScalarView(rawName.map { Unicode.Scalar($0) }))
         }
