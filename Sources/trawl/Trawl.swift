@@ -76,11 +76,29 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Follow symbolic links inside the given roots (never outside them).")
     var followSymlinks = false
 
-    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson, sql.")
+    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson, sql, xml, xlsx, sqlite. Forcing a format also turns off archive expansion for that input.")
     var inputFormat: InputFormat = .auto
 
     @Option(help: ArgumentHelp("Read CREATE TABLE statements from FILE to name the columns of data-only SQL dumps (INSERTs without column lists); repeatable.", valueName: "FILE"))
     var sqlSchema: [String] = []
+
+    @Option(help: ArgumentHelp("Read only the first N rows of each SQLite table.", valueName: "N"))
+    var sampleRows: Int?
+
+    @Option(help: ArgumentHelp("Stop expanding an archive once it has produced SIZE bytes, all nesting levels together (default 8G).", valueName: "SIZE"))
+    var archiveMaxBytes: String?
+
+    @Option(help: ArgumentHelp("Stop expanding an archive member whose uncompressed/compressed ratio passes RATIO, once it produced 1 MiB (default 200).", valueName: "RATIO"))
+    var archiveMaxRatio: Double?
+
+    @Option(help: ArgumentHelp("Do not expand archives nested deeper than N levels (default 4).", valueName: "N"))
+    var archiveMaxDepth: Int?
+
+    @Option(help: ArgumentHelp("Stop expanding an archive after N entries, all levels together (default 100000).", valueName: "N"))
+    var archiveMaxMembers: Int?
+
+    @Option(help: ArgumentHelp("Largest zip member, or database or workbook not on disk, read into memory (default 512M).", valueName: "SIZE"))
+    var archiveMaxMemberBytes: String?
 
     @Option(help: ArgumentHelp("Classify a column when at least this share of its values match one category (0 to 1; a column whose name hints the category needs 0.2).", valueName: "RATIO"))
     var columnThreshold: Double = ColumnRules().threshold
@@ -100,6 +118,23 @@ struct ScanCommand: ParsableCommand {
         }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given only once") }
         guard columnThreshold > 0 && columnThreshold <= 1 else { throw ValidationError("--column-threshold must be above 0 and at most 1") }
+        if let sampleRows, sampleRows < 1 { throw ValidationError("--sample-rows must be at least 1") }
+        for (flag, value) in [("--archive-max-bytes", archiveMaxBytes), ("--archive-max-member-bytes", archiveMaxMemberBytes)] {
+            if let value, Self.parseSize(value) == nil { throw ValidationError("\(flag) '\(value)' is not a size (examples: 100M, 8G)") }
+        }
+        if let archiveMaxRatio, archiveMaxRatio < 1 { throw ValidationError("--archive-max-ratio must be at least 1") }
+        if let archiveMaxDepth, archiveMaxDepth < 0 { throw ValidationError("--archive-max-depth must be 0 or more (0: do not expand archives)") }
+        if let archiveMaxMembers, archiveMaxMembers < 1 { throw ValidationError("--archive-max-members must be at least 1") }
+    }
+
+    var archiveLimits: ArchiveLimits {
+        var limits = ArchiveLimits()
+        if let archiveMaxBytes, let size = Self.parseSize(archiveMaxBytes) { limits.maxTotalBytes = size }
+        if let archiveMaxMemberBytes, let size = Self.parseSize(archiveMaxMemberBytes) { limits.maxMemberBytes = size }
+        if let archiveMaxRatio { limits.maxRatio = archiveMaxRatio }
+        if let archiveMaxDepth { limits.maxDepth = archiveMaxDepth }
+        if let archiveMaxMembers { limits.maxMembers = archiveMaxMembers }
+        return limits
     }
 
     /// The `--sql-schema` files, read once before the scan.
@@ -137,7 +172,7 @@ struct ScanCommand: ParsableCommand {
         let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues))
         var walk = WalkOptions(excludes: exclude, followSymlinks: followSymlinks)
         if let maxFileSize, let size = Self.parseSize(maxFileSize) { walk.maxFileSize = size }
-        let read = ReadOptions(sqlSchema: try loadSQLSchema())
+        let read = ReadOptions(sqlSchema: try loadSQLSchema(), sampleRows: sampleRows, archiveLimits: archiveLimits)
         var columns = ColumnRules()
         columns.threshold = columnThreshold
         columns.hintedThreshold = min(columns.hintedThreshold, columnThreshold)

@@ -1,6 +1,6 @@
 /// The formats Trawl reads, chosen by `--input-format`, by extension, or by content.
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
-    case auto, text, csv, tsv, json, ndjson, sql
+    case auto, text, csv, tsv, json, ndjson, sql, xml, xlsx, sqlite
 
     /// Picks a format for a file from its name, then its first bytes.
     public static func sniff(path: String, head: UnsafeBufferPointer<UInt8>) -> InputFormat {
@@ -15,8 +15,10 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         case "json", "geojson": return .json
         case "ndjson", "jsonl": return .ndjson
         case "sql", "dump", "mysql", "pgsql", "psql": return .sql
+        case "xml": return .xml
         default: break
         }
+        if Self.startsWith(head, "<?xml") { return .xml }
         if SQLReader.looksLikeSQL(head) { return .sql }
         // Content: a document that opens with { or [ and whose next non-space byte fits JSON.
         var i = 0
@@ -35,11 +37,26 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public func makeReader(input: BufferedInput, path: String, options: ReadOptions = ReadOptions()) throws(InputError) -> CellReader {
         switch self {
         case .sql: return SQLReader(input: input, path: path, schema: options.sqlSchema)
+        case .xml: return XMLReader(input: input, path: path)
+        case .xlsx, .sqlite:
+            // Opened from the file or from memory by the scanner, never as a stream.
+            throw InputError(path: path, code: .unsupported, message: "\(rawValue) inputs are opened by the scanner, not as a text stream")
         case .auto, .text: return TextReader(input: input)
         case .csv: return try CSVReader(input: input, path: path)
         case .tsv: return try CSVReader(input: input, path: path, delimiter: 0x09)
         case .json, .ndjson: return JSONReader(input: input, path: path)
         }
+    }
+}
+
+extension InputFormat {
+    static func startsWith(_ head: UnsafeBufferPointer<UInt8>, _ prefix: String) -> Bool {
+        var i = 0
+        while i < head.count, head[i] == 0x20 || head[i] == 0x0A || head[i] == 0x0D || head[i] == 0x09 { i += 1 }
+        let p = Array(prefix.utf8)
+        guard head.count - i >= p.count else { return false }
+        for (k, b) in p.enumerated() where head[i + k] != b { return false }
+        return true
     }
 }
 
@@ -49,9 +66,12 @@ public struct ReadOptions: Sendable {
     public var sqlSchema: SQLSchema
     /// Read only the first N rows of each SQLite table (`--sample-rows`).
     public var sampleRows: Int?
+    /// Bounds on archive expansion (`--archive-max-*`).
+    public var archiveLimits: ArchiveLimits
 
-    public init(sqlSchema: SQLSchema = SQLSchema(), sampleRows: Int? = nil) {
+    public init(sqlSchema: SQLSchema = SQLSchema(), sampleRows: Int? = nil, archiveLimits: ArchiveLimits = ArchiveLimits()) {
         self.sqlSchema = sqlSchema
         self.sampleRows = sampleRows
+        self.archiveLimits = archiveLimits
     }
 }

@@ -29,6 +29,8 @@ struct FileOutcome {
     var skipped: SkippedInput?
     var bytes: Int64 = 0
     var columns: [ColumnStats] = []
+    /// Archive members that were not scanned (binary members).
+    var memberSkips: [SkippedInput] = []
     var done = false
 }
 
@@ -85,7 +87,6 @@ public final class Scanner: Sendable {
     }
 
     static func scan(item: WorkItem, worker: DetectionWorker, configuration: ScanConfiguration, stdin: StdinBox, state: SharedState) {
-        let format = configuration.inputFormat
         var outcome = FileOutcome()
         worker.resetLimitHits()
         defer {
@@ -96,39 +97,27 @@ public final class Scanner: Sendable {
             outcome.done = true
             state.withLock { $0.deliver(index: item.index, outcome) }
         }
-        do throws(InputError) {
-            let source: ByteSource
-            if item.isStandardInput {
-                source = stdin.source ?? FileSource(descriptor: 0, name: "-")
-            } else {
+        let source: ByteSource
+        if item.isStandardInput {
+            source = stdin.source ?? FileSource(descriptor: 0, name: "-")
+        } else {
+            do throws(InputError) {
                 source = try FileSource(path: item.path)
-            }
-            let input = try BufferedInput(source: source)
-            if try input.looksBinary() {
-                outcome.skipped = SkippedInput(path: item.path, reason: .binary)
+            } catch {
+                outcome.errors.append(error)
                 return
             }
-            let resolved: InputFormat = format != .auto ? format : input.withBytes { InputFormat.sniff(path: item.path, head: $0) }
-            let reader = try resolved.makeReader(input: input, path: item.path, options: configuration.read)
-            var batch = TextBatch()
-            var tally = ColumnTally(path: item.path)
-            defer { outcome.columns += tally.classified(configuration.columns) }
-            var more = true
-            while more {
-                batch.removeAll()
-                more = try reader.fill(&batch)
-                var found: [Finding] = []
-                worker.scan(batch, path: item.path, into: &found, tally: &tally)
-                if !found.isEmpty {
-                    let partial = FileOutcome(findings: found)
-                    state.withLock { $0.deliver(index: item.index, partial) }
-                }
-            }
-            outcome.errors += reader.problems
-            outcome.bytes = Int64(input.bytesRead)
-        } catch {
-            outcome.errors.append(error)
         }
+        var input = InputScanner(worker: worker, configuration: configuration) { found in
+            state.withLock { $0.deliver(index: item.index, FileOutcome(findings: found)) }
+        }
+        input.scan(source: source, path: item.path, filePath: item.isStandardInput ? nil : item.path)
+        let found = input.outcome
+        outcome.errors += found.errors
+        outcome.skipped = found.skipped
+        outcome.memberSkips = found.memberSkips
+        outcome.bytes = found.bytes
+        outcome.columns = found.columns
     }
 }
 
@@ -204,6 +193,7 @@ final class SharedState: Sendable {
                 merged.skipped = outcome.skipped ?? merged.skipped
                 merged.bytes += outcome.bytes
                 merged.columns += outcome.columns
+                merged.memberSkips += outcome.memberSkips
                 merged.done = merged.done || outcome.done
                 pending[index] = merged
             }
@@ -216,6 +206,7 @@ final class SharedState: Sendable {
             }
             errors += outcome.errors
             columns += outcome.columns
+            skipped += outcome.memberSkips
             if let skip = outcome.skipped {
                 skipped.append(skip)
             } else if outcome.done {

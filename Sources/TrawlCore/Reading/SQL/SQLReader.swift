@@ -498,14 +498,15 @@ public final class SQLReader: CellReader {
         tuple.column += 1
     }
 
-    /// Reads the current tuple's values; true when suspended inside a long string.
+    /// Reads the current tuple's values; true when suspended inside a long string or at the end
+    /// of the input.
     private func value(_ batch: inout TextBatch) throws(InputError) -> Bool {
         while true {
             if let kind = tuple.string {
                 if try stringBody(kind, &batch) { return true }
                 continue
             }
-            guard try skipSpace(), let b = try peek() else { endOfInputInStatement(); return false }
+            guard try skipSpace(), let b = try peek() else { endOfInputInStatement(); return true }
             switch b {
             case 0x27:
                 beginString(.quoted(escapes: defaultEscapes()))
@@ -606,7 +607,8 @@ public final class SQLReader: CellReader {
         if tuple.capturing { markStart() }
     }
 
-    /// Decodes the rest of a string literal; true when the batch filled up in the middle of it.
+    /// Decodes the rest of a string literal; true when the batch filled up in the middle of it or
+    /// the input ended inside it.
     private func stringBody(_ kind: StringKind, _ batch: inout TextBatch) throws(InputError) -> Bool {
         let escapes: Bool
         switch kind {
@@ -646,8 +648,10 @@ public final class SQLReader: CellReader {
                 if batch.byteCount >= BatchLimits.bytes { return true }
             }
         }
+        tuple.string = nil
+        if capture { builder.finish(into: &batch, field: batch.fieldID(table.field(tuple.column), table: table.display)) }
         endOfInputInStatement()
-        return false
+        return true
     }
 
     // MARK: - COPY

@@ -1,0 +1,132 @@
+/// Scans one input of any kind: sniffs what it is (archive, SQLite database, workbook, text
+/// format), opens the right reader, runs the detection worker over its batches and recurses into
+/// archive members, which are reported as `archive.zip!/dir/member.csv`.
+struct InputScanner {
+    let worker: DetectionWorker
+    let configuration: ScanConfiguration
+    /// Hands findings over as they are found (the ordered writer keeps walk order).
+    let deliver: ([Finding]) -> Void
+    var outcome = FileOutcome()
+
+    /// Bytes read to tell formats apart (tar's magic is at 257).
+    static let headLength = max(ArchiveKind.headLength, 512)
+
+    /// Scans a top-level input: a file on disk (`filePath`) or standard input.
+    mutating func scan(source: ByteSource, path: String, filePath: String?) {
+        let budget = ArchiveBudget(limits: configuration.read.archiveLimits)
+        do throws(InputError) {
+            try scan(source: source, path: path, filePath: filePath, depth: 0, budget: budget)
+        } catch {
+            outcome.errors.append(error)
+        }
+    }
+
+    private mutating func scan(source: ByteSource, path: String, filePath: String?, depth: Int, budget: ArchiveBudget) throws(InputError) {
+        let forced = depth == 0 ? configuration.inputFormat : .auto
+        let (head, input) = try PrefixedSource.peek(source, count: Self.headLength)
+        let kind = head.withUnsafeBufferPointer { ArchiveKind.detect(head: $0) }
+        let isWorkbook = forced == .xlsx || (forced == .auto && kind == .zip && Self.isWorkbookName(path))
+        if let kind, forced == .auto, !isWorkbook {
+            try expand(kind: kind, source: input, path: path, filePath: filePath, depth: depth + 1, budget: budget)
+            return
+        }
+        let isSQLite = forced == .sqlite || (forced == .auto && head.withUnsafeBufferPointer { SQLiteReader.looksLikeSQLite($0) })
+        if isWorkbook || isSQLite {
+            let limits = configuration.read.archiveLimits
+            let reader: CellReader
+            if let filePath {
+                reader = isSQLite ? try SQLiteReader(path: filePath, displayPath: path, sampleRows: configuration.read.sampleRows)
+                                  : try XLSXReader(path: filePath, displayPath: path)
+                outcome.bytes += Int64(head.count)
+            } else {
+                let bytes = try Self.readAll(input, path: path, limit: limits.maxMemberBytes)
+                outcome.bytes += Int64(bytes.count)
+                reader = isSQLite ? try SQLiteReader(bytes: bytes, displayPath: path, sampleRows: configuration.read.sampleRows)
+                                  : try XLSXReader(data: bytes, displayPath: path)
+            }
+            try run(reader, path: path)
+            return
+        }
+        let buffered = try BufferedInput(source: input)
+        if forced == .auto, try buffered.looksBinary() {
+            if depth == 0 {
+                outcome.skipped = SkippedInput(path: path, reason: .binary)
+            } else {
+                outcome.memberSkips.append(SkippedInput(path: path, reason: .binary))
+            }
+            return
+        }
+        let format: InputFormat = forced != .auto ? forced : buffered.withBytes { InputFormat.sniff(path: path, head: $0) }
+        let reader = try format.makeReader(input: buffered, path: path, options: configuration.read)
+        defer { outcome.bytes += Int64(buffered.bytesRead) }
+        try run(reader, path: path)
+    }
+
+    /// Scans every member of an archive; a member's own problems do not end the archive.
+    private mutating func expand(kind: ArchiveKind, source: ByteSource, path: String, filePath: String?, depth: Int, budget: ArchiveBudget) throws(InputError) {
+        var errors: [InputError] = []
+        var me = self
+        defer { self = me }
+        try ArchiveExpander.forEachMember(kind: kind, source: source, filePath: filePath, displayPath: path, depth: depth, budget: budget,
+                                          onMemberError: { errors.append($0) }) { (member) throws(InputError) in
+            let memberPath = path + "!/" + member.name
+            do throws(InputError) {
+                try me.scan(source: member.source, path: memberPath, filePath: nil, depth: depth, budget: budget)
+            } catch where Self.endsArchive(error) {
+                throw error
+            } catch {
+                me.outcome.errors.append(error)
+            }
+        }
+        me.outcome.errors += errors
+    }
+
+    /// Errors of the archive stream itself (limits, corruption, read failures) end the archive;
+    /// anything else belongs to the member alone.
+    static func endsArchive(_ error: InputError) -> Bool {
+        switch error.code {
+        case .archiveLimit, .readFailed, .decodeFailed: true
+        default: false
+        }
+    }
+
+    private mutating func run(_ reader: CellReader, path: String) throws(InputError) {
+        var batch = TextBatch()
+        var tally = ColumnTally(path: path)
+        defer {
+            outcome.columns += tally.classified(configuration.columns)
+            outcome.errors += reader.problems
+        }
+        var more = true
+        while more {
+            batch.removeAll()
+            more = try reader.fill(&batch)
+            var found: [Finding] = []
+            worker.scan(batch, path: path, into: &found, tally: &tally)
+            if !found.isEmpty { deliver(found) }
+        }
+    }
+
+    static func isWorkbookName(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm")
+    }
+
+    /// Reads a whole input that needs random access (a SQLite database or a workbook that is not
+    /// a file on disk), refusing more than `limit` bytes.
+    static func readAll(_ source: ByteSource, path: String, limit: Int64) throws(InputError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try chunk.withUnsafeMutableBufferPointer { (p) throws(InputError) -> Int in
+                try source.read(into: p.baseAddress!, count: p.count)  // safe: the chunk is never empty
+            }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if Int64(bytes.count) > limit {
+                throw InputError(path: path, code: .archiveLimit,
+                    message: "this database or workbook is not a file on disk, so it must be read into memory, and it is larger than \(limit) bytes; extract it first or raise --archive-max-member-bytes")
+            }
+        }
+    }
+}
