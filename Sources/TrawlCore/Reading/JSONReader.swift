@@ -152,7 +152,11 @@ public final class JSONReader: CellReader {
                 builder.bytes.append(byte)
                 if builder.isFull { builder.flushPiece(into: &batch, field: valuePath) }
             }
-            builder.finish(into: &batch, field: valuePath)
+            if builder.bytes.isEmpty && builder.emitFrom == 0 {
+                batch.appendEmpty(field: batch.fieldID(valuePath))  // "": a value present but empty
+            } else {
+                builder.finish(into: &batch, field: valuePath)
+            }
         case 0x2D, 0x30...0x39:
             builder.begin(at: position)
             while let c = try peek(), c == 0x2D || c == 0x2B || c == 0x2E || c == 0x45 || c == 0x65 || (c >= 0x30 && c <= 0x39) {
@@ -165,6 +169,7 @@ public final class JSONReader: CellReader {
             for expected in word {
                 guard try take() == expected else { throw SyntaxError(message: "invalid literal") }
             }
+            if b == 0x6E { batch.appendEmpty(field: batch.fieldID(valuePath)) }  // null counts as an empty cell
         default:
             throw SyntaxError(message: "unexpected character '\(Self.printable(b))'")
         }
