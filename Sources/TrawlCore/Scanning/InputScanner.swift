@@ -64,6 +64,12 @@ struct InputScanner {
 
     /// Scans every member of an archive; a member's own problems do not end the archive.
     private mutating func expand(kind: ArchiveKind, source: ByteSource, path: String, filePath: String?, depth: Int, budget: ArchiveBudget) throws(InputError) {
+        if depth > budget.limits.maxDepth {
+            // Too deep: this archive is left out, its parent goes on with its other members.
+            outcome.errors.append(InputError(path: path, code: .archiveLimit,
+                message: "archive nested \(depth) levels deep, over the depth limit of \(budget.limits.maxDepth); it was not expanded; raise --archive-max-depth to scan it"))
+            return
+        }
         var errors: [InputError] = []
         var me = self
         defer { self = me }
