@@ -52,9 +52,7 @@ for jobs in 1 2; do
   echo "jobs=$jobs: ${secs}s, ${mbs} MB/s, peak RSS $((rss / 1024)) MB, $findings findings"
 done
 
-cat > Benchmarks/RESULTS.md <<MD
-# Benchmark results
-
+python3 Benchmarks/lib/section.py baseline <<MD
 Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), $(swift --version 2>&1 | head -1).
 Date: $(date -u +%Y-%m-%d).
 
@@ -68,4 +66,3 @@ attribution and the JSON report written to a file; best of ${RUNS:-3} run(s), wa
 |---:|---:|---:|---:|---:|---:|
 $rows
 MD
-echo "wrote Benchmarks/RESULTS.md"
