@@ -20,6 +20,9 @@ public struct ColumnStats: Sendable, Codable, Hashable {
     public var nameHints: [String] = []
     /// The column's category, when its values (or its name and values together) say so.
     public var category: String?
+    /// Every category that passes the rule, most hits first (a free-text or status column can
+    /// hold several); `category` is the first.
+    public var categories: [String] = []
     /// `hits[category] / nonEmpty` for the best category (0 when there is none).
     public var ratio: Double = 0
 
@@ -34,7 +37,7 @@ public struct ColumnStats: Sendable, Codable, Hashable {
         case nonEmpty = "non_empty"
         case hits, detectors
         case nameHints = "name_hints"
-        case category, ratio
+        case category, categories, ratio
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -48,6 +51,7 @@ public struct ColumnStats: Sendable, Codable, Hashable {
         try c.encode(detectors, forKey: .detectors)
         try c.encode(nameHints, forKey: .nameHints)
         try c.encode(category, forKey: .category)
+        try c.encode(categories, forKey: .categories)
         try c.encode((ratio * 1000).rounded() / 1000, forKey: .ratio)
     }
 }
@@ -65,18 +69,22 @@ public struct ColumnRules: Sendable {
         self.hintedThreshold = hintedThreshold
     }
 
-    /// Picks the category with the most hits and decides whether it classifies the column.
+    /// Ranks the categories by hits and keeps those that classify the column: a share of the
+    /// non-empty values of at least `threshold`, or `hintedThreshold` when the name hints it.
     public func classify(_ stats: inout ColumnStats) {
-        guard stats.nonEmpty > 0,
-              let best = stats.hits.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else {
+        let ranked = stats.hits.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        guard stats.nonEmpty > 0, let best = ranked.first else {
             stats.category = nil
+            stats.categories = []
             stats.ratio = 0
             return
         }
-        let ratio = min(1, Double(best.value) / Double(stats.nonEmpty))
-        stats.ratio = ratio
-        let needed = stats.nameHints.contains(best.key) ? hintedThreshold : threshold
-        stats.category = ratio >= needed ? best.key : nil
+        stats.ratio = min(1, Double(best.value) / Double(stats.nonEmpty))
+        stats.categories = ranked.filter { hit in
+            let share = Double(hit.value) / Double(stats.nonEmpty)
+            return share >= (stats.nameHints.contains(hit.key) ? hintedThreshold : threshold)
+        }.map(\.key)
+        stats.category = stats.categories.first == best.key ? best.key : nil
     }
 }
 

@@ -61,7 +61,8 @@ public final class TextReporter: Reporter {
             let detectors = c.detectors.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: ", ")
             out += "    " + c.field.padding(toLength: max(nameWidth, c.field.count), withPad: " ", startingAt: 0)
                 + "  " + category.padding(toLength: categoryWidth, withPad: " ", startingAt: 0)
-                + "  \(hits)/\(c.nonEmpty) values (\(percent)%), \(c.rows) rows  [\(detectors)]\n"
+                + "  \(hits)/\(c.nonEmpty) values (\(percent)%), \(c.rows) rows  [\(detectors)]"
+                + (c.categories.count > 1 ? "  also: \(c.categories.dropFirst().joined(separator: ", "))\n" : "\n")
         }
         sink.write(out)
     }
