@@ -57,10 +57,22 @@ PY
 fi
 bytes=$(stat -c %s "$dump")
 lines=$(wc -l <"$dump")
-longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$dump")
+longest=$(python3 - "$dump" <<'PY'
+import sys
+longest = current = 0
+with open(sys.argv[1], "rb") as f:
+    while chunk := f.read(1 << 24):
+        parts = chunk.split(b"\n")
+        for part in parts[:-1]:
+            longest = max(longest, current + len(part))
+            current = 0
+        current += len(parts[-1])
+print(max(longest, current))
+PY
+)
 echo "scanning $dump: $bytes bytes, $lines lines, longest line $longest bytes"
 /usr/bin/time -f "%e %M" -o "$out/time.txt" "$bin" scan "$dump" --format json --jobs 1 >"$out/huge-report.json" || true
-read -r secs rss_kb <"$out/time.txt"
+read -r secs rss_kb < <(tail -n 1 "$out/time.txt")
 findings=$(grep -c '"detector"' "$out/huge-report.json" || true)
 columns=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(', '.join(f\"{c['field']}={c['category']} ({c['hits'].get(c['category'] or '', 0)}/{c['non_empty']} of {c['rows']} rows)\" for c in d['fields'] if c['category']))" "$out/huge-report.json")
 errors=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['errors']))" "$out/huge-report.json")

@@ -76,7 +76,7 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Follow symbolic links inside the given roots (never outside them).")
     var followSymlinks = false
 
-    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson, sql, xml, xlsx, sqlite. Forcing a format also turns off archive expansion for that input.")
+    @Option(help: "Format of the inputs: auto (by extension and content), text, csv, tsv, json, ndjson, sql, xml, xlsx, sqlite. Archives are still expanded and the format applies to their members.")
     var inputFormat: InputFormat = .auto
 
     @Option(help: ArgumentHelp("Read CREATE TABLE statements from FILE to name the columns of data-only SQL dumps (INSERTs without column lists); repeatable.", valueName: "FILE"))

@@ -82,6 +82,18 @@ struct FormatTests {
         #expect(fields.contains { ($0["path"] as? String)?.hasSuffix("students.csv") == true && $0["field"] as? String == "email" && $0["category"] as? String == "user.contact.email" })
     }
 
+    @Test func aBrokenMemberDoesNotEndItsArchive() throws {
+        // A tar whose first member is a corrupt gzip: that member gets the error, the next one is scanned.
+        let tar = Self.fixtures.appendingPathComponent("member-errors/mixed.tar").path
+        let result = try CLI.run(["scan", tar, "--format", "json"])
+        #expect(result.status == 1)
+        let report = try CLI.json(result.stdout)
+        let errors = report["errors"] as? [[String: Any]] ?? []
+        #expect(errors.compactMap { $0["path"] as? String } == [tar + "!/a/bad.csv.gz"])
+        let findings = report["findings"] as? [[String: Any]] ?? []
+        #expect(findings.compactMap { $0["path"] as? String } == [tar + "!/a/contacts.csv"])
+    }
+
     @Test func aDumpOnStandardInputIsReadAsSQL() throws {
         let dump = "CREATE TABLE `etudiants` (`nom` varchar(20), `email` varchar(80));\nINSERT INTO `etudiants` VALUES ('Martin','lea.martin@free.fr'),('Durand','hugo.durand@orange.fr');\n"
         let result = try CLI.run(["scan", "--input-format", "sql", "--format", "json", "-"], stdin: dump)
@@ -92,6 +104,20 @@ struct FormatTests {
         #expect(emails.map { $0["field"] as? String } == ["etudiants.email", "etudiants.email"])
         #expect(emails.map { $0["row"] as? Int } == [1, 2])
         #expect(emails.map { $0["line"] as? Int } == [2, 2])
+        // Compressed on the way: the format applies to what the gzip stream holds.
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try dump.write(to: dir.appendingPathComponent("dump.sql"), atomically: true, encoding: .utf8)
+        gzip.arguments = ["-c", "gzip -c dump.sql > dump.bin"]
+        gzip.currentDirectoryURL = dir
+        try gzip.run()
+        gzip.waitUntilExit()
+        let compressed = try CLI.run(["scan", "--input-format", "sql", "--format", "json", dir.appendingPathComponent("dump.bin").path])
+        #expect(compressed.status == 1)
+        #expect(compressed.stdout.contains("dump.bin!/data\""), "a gzip stream without a .gz name holds `data`")
+        #expect(compressed.stdout.contains("\"field\":\"etudiants.email\""))
         // Sniffed without --input-format too.
         let sniffed = try CLI.run(["scan", "--format", "json", "-"], stdin: dump)
         #expect(sniffed.stdout.contains("etudiants.email"))

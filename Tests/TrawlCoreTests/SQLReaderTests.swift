@@ -207,6 +207,28 @@ struct SQLReaderTests {
         #expect(copy.problems.first?.message.contains("\\.") == true)
     }
 
+    @Test func reviewedEdgeCases() throws {
+        // COPY data ending without a newline (or in a backslash) ends with a problem, not a hang.
+        let copy = try SQLRead.read("COPY t (email) FROM stdin;\nbob@example.com")
+        #expect(copy.cells.map(\.text) == ["bob@example.com"])
+        #expect(copy.problems.count == 1)
+        #expect(try SQLRead.read("COPY t (email) FROM stdin;\nv@example.com\\").problems.count == 1)
+        // MySQL double-quoted strings close on their own quote.
+        let dq = try SQLRead.read("LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1,\"alice@example.com\"),(2,\"it's\");\nINSERT INTO `t` VALUES (3,'dave@example.com');\n")
+        #expect(dq.cells.map(\.text) == ["1", "alice@example.com", "2", "it's", "3", "dave@example.com"])
+        #expect(dq.problems.isEmpty)
+        // A tuple cut after a complete value keeps it.
+        #expect(try SQLRead.read("INSERT INTO t (email) VALUES ('bob@example.com'").cells.map(\.text) == ["bob@example.com"])
+        // One-word statements without `;` do not swallow the next line.
+        #expect(try SQLRead.read("BEGIN\nINSERT INTO t (email) VALUES ('e@example.com')\nCOMMIT\n").cells.map(\.text) == ["e@example.com"])
+        // A MySQL `#` comment with an apostrophe.
+        #expect(try SQLRead.read("# it's a comment\nINSERT INTO t (email) VALUES ('m@example.com');\n").cells.map(\.text) == ["m@example.com"])
+        // standard_conforming_strings = off: backslashes escape.
+        let off = try SQLRead.read("SET standard_conforming_strings = off;\nINSERT INTO t (a, b) VALUES ('it\\'s', 't@example.com');\n")
+        #expect(off.cells.map(\.text) == ["it's", "t@example.com"])
+        #expect(off.problems.isEmpty)
+    }
+
     @Test func aHugeSingleInsertLineIsReadInBoundedBatches() throws {
         // 40,000 rows on one line (about 2.4 MB), one 3 MiB value: batches stay near 1 MiB and
         // every row keeps its index.
@@ -224,6 +246,30 @@ struct SQLReaderTests {
         let pieces = r.cells.filter { $0.row == 40_001 && $0.field == "big.email" }
         #expect(pieces.count >= 3)
         #expect(pieces.last?.text.hasSuffix(" tail@example.org") == true)
+    }
+
+    @Test func columnHitsCountCellsNotPiecesOfALongCell() throws {
+        // One 3 MB value with an e-mail every kilobyte is one cell with a hit, whatever the pieces.
+        var value = ""
+        for i in 0..<3000 { value += "user\(i)@example.org " + String(repeating: "x", count: 1000) + " " }
+        let dump = "INSERT INTO t (notes) VALUES ('\(value)'),('plain');\n"
+        let engine = DetectionEngine(catalog: try DetectorCatalog.builtin(), options: DetectionOptions(minConfidence: .low))
+        let worker = engine.makeWorker()
+        let reader = SQLReader(input: try BufferedInput(source: MemorySource(dump)), path: "t.sql")
+        var tally = ColumnTally(path: "t.sql")
+        var batch = TextBatch()
+        var findings: [Finding] = []
+        var more = true
+        while more {
+            batch.removeAll()
+            more = try reader.fill(&batch)
+            worker.scan(batch, path: "t.sql", into: &findings, tally: &tally)
+        }
+        let column = try #require(tally.columns.first)
+        #expect(column.rows == 2)
+        #expect(column.nonEmpty == 2)
+        #expect(column.hits["user.contact.email"] == 1)
+        #expect(column.detectors["email"] == 3000)
     }
 
     @Test func contentSniffingFindsDumpsWithoutTheirExtension() {

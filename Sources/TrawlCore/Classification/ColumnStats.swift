@@ -23,7 +23,7 @@ public struct ColumnStats: Sendable, Codable, Hashable {
     /// Every category that passes the rule, most hits first (a free-text or status column can
     /// hold several); `category` is the first.
     public var categories: [String] = []
-    /// `hits[category] / nonEmpty` for the best category (0 when there is none).
+    /// `hits[category] / nonEmpty` (for the most frequent category when none classifies it).
     public var ratio: Double = 0
 
     public init(path: String, table: String?, field: String) {
@@ -79,12 +79,13 @@ public struct ColumnRules: Sendable {
             stats.ratio = 0
             return
         }
-        stats.ratio = min(1, Double(best.value) / Double(stats.nonEmpty))
         stats.categories = ranked.filter { hit in
             let share = Double(hit.value) / Double(stats.nonEmpty)
             return share >= (stats.nameHints.contains(hit.key) ? hintedThreshold : threshold)
         }.map(\.key)
-        stats.category = stats.categories.first == best.key ? best.key : nil
+        stats.category = stats.categories.first
+        let shown = stats.category.flatMap { stats.hits[$0] } ?? best.value
+        stats.ratio = min(1, Double(shown) / Double(stats.nonEmpty))
     }
 }
 
@@ -96,6 +97,8 @@ public struct ColumnTally: Sendable {
     /// Columns beyond this many (JSON with generated keys) are not tracked.
     public static let maxColumns = 10_000
     public private(set) var dropped = 0
+    /// Categories already counted for the cell the last batch ended in (its next piece may follow).
+    var openCell: [String] = []
 
     public init(path: String) { self.path = path }
 

@@ -138,22 +138,26 @@ public final class DetectionWorker {
             guard let slot = slots[Int(field)] else { continue }
             tally.columns[slot].rows += n
         }
-        var lastSegment = -1
-        var seen: [String] = []
-        for candidate in accepted where candidate.confidence >= options.minConfidence {
-            let segment = batch.segments[candidate.segment]
-            guard segment.field >= 0, let slot = slots[Int(segment.field)] else { continue }
-            let detector = detectors[candidate.detector]
-            if candidate.segment != lastSegment {
-                lastSegment = candidate.segment
-                seen.removeAll(keepingCapacity: true)
-            }
-            tally.columns[slot].detectors[detector.id, default: 0] += 1
-            if !seen.contains(detector.category) {
-                seen.append(detector.category)
-                tally.columns[slot].hits[detector.category, default: 0] += 1
+        // Hits count cells, not pieces: the categories seen in a long cell carry over its pieces,
+        // into the next batch too.
+        var next = 0
+        var seen = tally.openCell
+        for (s, segment) in batch.segments.enumerated() {
+            if !segment.isContinuation { seen.removeAll(keepingCapacity: true) }
+            while next < accepted.count, accepted[next].segment <= s {
+                let candidate = accepted[next]
+                next += 1
+                guard candidate.segment == s, candidate.confidence >= options.minConfidence,
+                      segment.field >= 0, let slot = slots[Int(segment.field)] else { continue }
+                let detector = detectors[candidate.detector]
+                tally.columns[slot].detectors[detector.id, default: 0] += 1
+                if !seen.contains(detector.category) {
+                    seen.append(detector.category)
+                    tally.columns[slot].hits[detector.category, default: 0] += 1
+                }
             }
         }
+        tally.openCell = seen
     }
 
     private func segmentIndex(containing offset: Int, in segments: [TextBatch.Segment]) -> Int {

@@ -22,11 +22,13 @@ struct InputScanner {
     }
 
     private mutating func scan(source: ByteSource, path: String, filePath: String?, depth: Int, budget: ArchiveBudget) throws(InputError) {
-        let forced = depth == 0 ? configuration.inputFormat : .auto
+        // A forced format applies to what is inside archives too (`pg_dump | gzip | trawl scan
+        // --input-format sql -`); only a forced workbook or database is taken as it is.
+        let forced = configuration.inputFormat
         let (head, input) = try PrefixedSource.peek(source, count: Self.headLength)
         let kind = head.withUnsafeBufferPointer { ArchiveKind.detect(head: $0) }
         let isWorkbook = forced == .xlsx || (forced == .auto && kind == .zip && Self.isWorkbookName(path))
-        if let kind, forced == .auto, !isWorkbook {
+        if let kind, forced != .sqlite, !isWorkbook {
             try expand(kind: kind, source: input, path: path, filePath: filePath, depth: depth + 1, budget: budget)
             return
         }
@@ -72,27 +74,32 @@ struct InputScanner {
         }
         var errors: [InputError] = []
         var me = self
-        defer { self = me }
+        defer {
+            // Member errors are kept even when the archive itself fails later.
+            me.outcome.errors += errors
+            self = me
+        }
         try ArchiveExpander.forEachMember(kind: kind, source: source, filePath: filePath, displayPath: path, depth: depth, budget: budget,
                                           onMemberError: { errors.append($0) }) { (member) throws(InputError) in
             let memberPath = path + "!/" + member.name
             do throws(InputError) {
                 try me.scan(source: member.source, path: memberPath, filePath: nil, depth: depth, budget: budget)
-            } catch where Self.endsArchive(error) {
+            } catch where Self.endsArchive(error, archive: path, budget: budget) {
                 throw error
             } catch {
-                me.outcome.errors.append(error)
+                errors.append(error)
             }
         }
-        me.outcome.errors += errors
     }
 
-    /// Errors of the archive stream itself (limits, corruption, read failures) end the archive;
-    /// anything else belongs to the member alone.
-    static func endsArchive(_ error: InputError) -> Bool {
+    /// Errors of the archive's own stream (its path: truncation, corruption, read failures) and
+    /// an exhausted budget end the archive; anything else (a corrupt nested gzip, a member too
+    /// large to hold in memory, a bad workbook) belongs to the member alone.
+    static func endsArchive(_ error: InputError, archive path: String, budget: ArchiveBudget) -> Bool {
+        if budget.totalBytes > budget.limits.maxTotalBytes || budget.members > budget.limits.maxMembers { return true }
         switch error.code {
-        case .archiveLimit, .readFailed, .decodeFailed: true
-        default: false
+        case .archiveLimit, .readFailed, .decodeFailed: return error.path == path
+        default: return false
         }
     }
 

@@ -44,7 +44,7 @@ public final class SQLReader: CellReader {
         }
     }
 
-    private enum StringKind { case quoted(escapes: Bool), hex }
+    private enum StringKind { case quoted(escapes: Bool, quote: UInt8), hex }
 
     private struct TupleState {
         enum Phase { case expectTuple, inTuple, afterTuple }
@@ -117,7 +117,7 @@ public final class SQLReader: CellReader {
                 advance()
             case 0x2D where try peek(1) == 0x2D:  // -- comment
                 while let c = try peek(), c != 0x0A { advance() }
-            case 0x23 where backslashEscapes == true && mode == .top:  // # comment (MySQL)
+            case 0x23 where backslashEscapes != false && mode == .top:  // # comment (MySQL)
                 while let c = try peek(), c != 0x0A { advance() }
             case 0x2F where try peek(1) == 0x2A:  // /* comment */ and MySQL's /*! ... */
                 if try peek(2) == 0x21, backslashEscapes == nil { backslashEscapes = true }
@@ -261,12 +261,13 @@ public final class SQLReader: CellReader {
             try createStatement()
         case "go", "pragma":
             if backslashEscapes == nil { backslashEscapes = false }
-            if keyword == "pragma" { try skipStatement() }
+            if keyword == "pragma" { try skipStatement(continuing: true) }
         case "lock":
             if backslashEscapes == nil { backslashEscapes = true }
-            try skipStatement()
+            try skipStatement(continuing: true)
         default:
-            try skipStatement()
+            // The keyword is read: `BEGIN` or `COMMIT` alone on its line ends here.
+            try skipStatement(continuing: true)
         }
     }
 
@@ -299,7 +300,14 @@ public final class SQLReader: CellReader {
             default:
                 if Self.isWordStart(b) {
                     let w = try word().lowercased()
-                    if w == "standard_conforming_strings", backslashEscapes == nil { backslashEscapes = false }
+                    if w == "standard_conforming_strings" {
+                        // `= on`: a backslash is a character; `= off`: it escapes.
+                        while try skipSpace(), let c = try peek(), c == 0x3D || c == 0x27 { advance() }
+                        var value = Self.isWordStart(try peek() ?? 0) ? try word().lowercased() : ""
+                        if value == "to", try skipSpace(), Self.isWordStart(try peek() ?? 0) { value = try word().lowercased() }
+                        if value == "on" || value == "off" { backslashEscapes = value == "off" }
+                        continue
+                    }
                     if try peek() == 0x27, Self.stringPrefixes.contains(w) {
                         try skipString(escapes: w == "e" ? true : (w.hasPrefix("_") ? defaultEscapes() : false))
                     }
@@ -506,12 +514,16 @@ public final class SQLReader: CellReader {
                 if try stringBody(kind, &batch) { return true }
                 continue
             }
-            guard try skipSpace(), let b = try peek() else { endOfInputInStatement(); return true }
+            guard try skipSpace(), let b = try peek() else {
+                if tuple.started { endValue(&batch) }
+                endOfInputInStatement()
+                return true
+            }
             switch b {
             case 0x27:
-                beginString(.quoted(escapes: defaultEscapes()))
+                beginString(.quoted(escapes: defaultEscapes(), quote: 0x27))
             case 0x22 where backslashEscapes == true:  // MySQL without ANSI_QUOTES: a string
-                beginString(.quoted(escapes: true))
+                beginString(.quoted(escapes: true, quote: 0x22))
             case 0x28:
                 advance()
                 tuple.depth += 1
@@ -540,9 +552,9 @@ public final class SQLReader: CellReader {
                     let w = try word()
                     let lower = w.lowercased()
                     if lower.hasPrefix("_"), Self.stringPrefixes.contains(lower), try skipSpace(), try peek() == 0x27 {
-                        beginString(.quoted(escapes: defaultEscapes()))  // _binary '...', _utf8mb4 '...'
+                        beginString(.quoted(escapes: defaultEscapes(), quote: 0x27))  // _binary '...', _utf8mb4 '...'
                     } else if try peek() == 0x27, Self.stringPrefixes.contains(lower) {
-                        beginString(lower == "x" || lower == "b" ? .hex : .quoted(escapes: lower == "e" ? true : (lower.hasPrefix("_") ? defaultEscapes() : false)))
+                        beginString(lower == "x" || lower == "b" ? .hex : .quoted(escapes: lower == "e" ? true : (lower.hasPrefix("_") ? defaultEscapes() : false), quote: 0x27))
                     } else if try skipSpace(), try peek() == 0x28 {
                         tuple.pendingCall = lower
                     } else if tuple.depth == 0, lower != "null", lower != "default", builder.bytes.isEmpty {
@@ -611,16 +623,17 @@ public final class SQLReader: CellReader {
     /// the input ended inside it.
     private func stringBody(_ kind: StringKind, _ batch: inout TextBatch) throws(InputError) -> Bool {
         let escapes: Bool
+        let quote: UInt8
         switch kind {
-        case .quoted(let e): escapes = e
-        case .hex: escapes = false
+        case .quoted(let e, let q): escapes = e; quote = q
+        case .hex: escapes = false; quote = 0x27
         }
         let capture = tuple.capturing
         while let b = try peek() {
-            if b == 0x27 {
-                if try peek(1) == 0x27 {
+            if b == quote {
+                if try peek(1) == quote {
                     advance(2)
-                    if capture { builder.bytes.append(0x27) }
+                    if capture { builder.bytes.append(quote) }
                     continue
                 }
                 advance()
@@ -775,7 +788,15 @@ public final class SQLReader: CellReader {
                 builder.bytes.removeAll(keepingCapacity: true)
             }
         }
-        return false  // end of input: copyData reports the missing `\.`
+        // End of input in the middle of a row: keep the last field, copyData reports the missing `\.`.
+        if capture, !nullMarker, !builder.bytes.isEmpty || builder.emitFrom > 0, !builder.isBlank || builder.emitFrom > 0 {
+            builder.finish(into: &batch, field: batch.fieldID(table.field(copy.column), table: table.display))
+        }
+        nullMarker = false
+        builder.bytes.removeAll(keepingCapacity: true)
+        copy.atLineStart = true
+        copy.inField = false
+        return false
     }
 
     private var nullMarker = false
