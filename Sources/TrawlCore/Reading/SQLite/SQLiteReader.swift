@@ -165,8 +165,8 @@ public final class SQLiteReader: CellReader {
     /// Locks the connection down, then reads the schema: the tables to scan, in order.
     private func prepare(_ db: OpaquePointer) throws(InputError) {
         // Defence in depth: nothing may be written, loaded or attached, and schema expressions may
-        // only call innocuous functions. (SQLITE_DBCONFIG_DEFENSIVE needs the variadic
-        // sqlite3_db_config, which Swift cannot call; read-only + query_only cover its purpose.)
+        // only call innocuous functions; defensive mode forbids what could corrupt a database.
+        _ = trawl_sqlite3_db_config_int(db, SQLITE_DBCONFIG_DEFENSIVE, 1)
         sqlite3_enable_load_extension(db, 0)
         sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0)
         sqlite3_limit(db, SQLITE_LIMIT_LENGTH, Self.maxValueLength)
@@ -179,7 +179,9 @@ public final class SQLiteReader: CellReader {
         if rc & 0xFF == SQLITE_CORRUPT {
             // A truncated or damaged file (SQLite refuses one shorter than its header says):
             // `writable_schema` makes SQLite read what it can; the connection stays read-only.
+            // Defensive mode forbids `writable_schema`: lift it for this read-only connection.
             let first = String(cString: sqlite3_errmsg(db))
+            _ = trawl_sqlite3_db_config_int(db, SQLITE_DBCONFIG_DEFENSIVE, 0)
             sqlite3_exec(db, "PRAGMA writable_schema=1", nil, nil, nil)
             (names, rc) = Self.readSchema(db)
             if rc == SQLITE_OK {
