@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            resources: [.copy("Detectors")]
+            resources: [.copy("Detectors"), .copy("Policies")]
         ),
         .executableTarget(
             name: "trawl",

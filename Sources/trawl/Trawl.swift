@@ -8,7 +8,7 @@ struct TrawlCommand: ParsableCommand {
         commandName: "trawl",
         abstract: "Find personal data in files, exports and dumps.",
         version: Trawl.version,
-        subcommands: [ScanCommand.self, DetectorsCommand.self],
+        subcommands: [ScanCommand.self, DetectorsCommand.self, PolicyCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 }
