@@ -129,3 +129,179 @@ struct PolicyFileTests {
         #expect(PolicyDuration("P2") == nil)
     }
 }
+
+@Suite("Shipped policy: the seed, encoded")
+struct ShippedPolicyTests {
+    static let seedURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/seed/privacy-policy.txt")
+    static var seedAvailable: Bool { FileManager.default.fileExists(atPath: seedURL.path) }
+
+    static func seedLines() throws -> [String] {
+        try String(contentsOf: seedURL, encoding: .utf8).components(separatedBy: "\n")
+    }
+
+    @Test func itLoadsAndHasNoErrors() throws {
+        let document = try PolicyDocument.builtin()
+        let errors = PolicyLinter.lint(document).filter { $0.severity == .error }
+        #expect(errors.isEmpty, "\(errors)")
+    }
+
+    @Test(.enabled(if: seedAvailable, "../shared/seed is absent"))
+    func everyPurposeBulletOfSection2IsEncodedVerbatim() throws {
+        let lines = try Self.seedLines()
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Purposes and processing based on a pre-contractual") })
+        let end = try #require(lines.firstIndex { $0.hasPrefix("3. Cookies") })
+        var bullets: [(label: String, basis: Policy.LegalBasis, nested: Bool)] = []
+        var basis = Policy.LegalBasis.contract
+        var nested = false
+        for line in lines[start..<end] {
+            if line.hasPrefix("Purposes and processing based on") {
+                nested = false
+                if line.contains("legal obligation") { basis = .legalObligation }
+                if line.contains("consent") { basis = .consent }
+                if line.contains("legitimate interest") { basis = .legitimateInterest }
+            }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("• ") else { continue }
+            let label = String(trimmed.dropFirst(2))
+            bullets.append((label, basis, nested))
+            if label.hasSuffix("including:") { nested = true }
+        }
+        let policy = try PolicyDocument.builtin().policy
+        #expect(bullets.filter { !$0.nested }.count == 31)
+        #expect(policy.purposes.filter { $0.parent == nil }.count == 31)
+        #expect(policy.purposes.count == bullets.count)
+        for bullet in bullets {
+            let purpose = policy.purposes.first { $0.label == bullet.label }
+            #expect(purpose != nil, "not encoded: \(bullet.label)")
+            #expect(purpose?.basis == bullet.basis, "\(bullet.label): basis")
+            #expect((purpose?.parent != nil) == bullet.nested, "\(bullet.label): sub-purpose")
+        }
+    }
+
+    @Test(.enabled(if: seedAvailable, "../shared/seed is absent"))
+    func everyRetentionRowOfSection6IsEncodedInOrder() throws {
+        let lines = try Self.seedLines()
+        let header = try #require(lines.firstIndex { $0.hasPrefix("PurposeRetention period") })
+        let end = try #require(lines.firstIndex { $0.hasPrefix("7. What happens") })
+        let rows = lines[(header + 1)..<end].filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let policy = try PolicyDocument.builtin().policy
+        #expect(rows.count == 29)
+        #expect(policy.retention.count == 29)
+        for (row, encoded) in zip(rows, policy.retention) {
+            #expect(row.hasPrefix(encoded.label), "row \(encoded.id): label")
+            #expect(row.contains(encoded.active.text), "row \(encoded.id): active period text")
+            #expect(row.contains(encoded.intermediate.text), "row \(encoded.id): intermediate period text")
+        }
+    }
+
+    @Test func theSeedsOwnGapsAreReportedNotHidden() throws {
+        let issues = PolicyLinter.lint(try PolicyDocument.builtin())
+        let codes = Set(issues.map(\.code))
+        #expect(codes.contains("conflicting-age-floors"))
+        #expect(codes.contains("purpose-without-retention"))
+        #expect(issues.contains { $0.code == "documented-for-nobody" && $0.message.contains("credit_card") })
+        let policy = try PolicyDocument.builtin().policy
+        #expect(Set(policy.ageFloors.map(\.years)) == [13, 15, 16])
+    }
+
+    @Test func theSamplesCopyIsTheShippedPolicy() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = try String(contentsOf: root.appendingPathComponent("Samples/policy/privacy-policy.yaml"), encoding: .utf8)
+        let shipped = try String(contentsOf: root.appendingPathComponent("Sources/TrawlCore/Policies/openclassrooms.yaml"), encoding: .utf8)
+        #expect(sample == shipped)
+    }
+}
+
+@Suite("Policy evaluation")
+struct PolicyEvaluationTests {
+    static func column(_ path: String, _ table: String?, _ field: String, _ category: String, hits: Int = 10, nonEmpty: Int = 10) -> ColumnStats {
+        var c = ColumnStats(path: path, table: table, field: field)
+        c.rows = nonEmpty
+        c.nonEmpty = nonEmpty
+        c.hits = [category: hits]
+        ColumnRules().classify(&c)
+        return c
+    }
+
+    static func evaluator(_ datasets: [DatasetDeclaration] = []) throws -> PolicyEvaluator {
+        PolicyEvaluator(policy: try PolicyDocument.builtin().policy, config: ProjectConfig(datasets: datasets))
+    }
+
+    static let nir = "user.government_id.national_identification_number.fr_nir"
+
+    @Test func undocumentedCategoryFiresOnCardsNotOnEmails() throws {
+        let e = try Self.evaluator([DatasetDeclaration(match: .init(path: "billing.csv"), subjects: ["students"], purposes: [])])
+        let v = e.evaluate([Self.column("billing.csv", nil, "card", "user.financial.credit_card"), Self.column("billing.csv", nil, "email", "user.contact.email")])
+        #expect(v.map(\.kind) == [.undocumentedCategory])
+        #expect(v.first?.field == "card")
+        #expect(v.first?.severity == .high)
+    }
+
+    @Test func subjectMismatchFiresOnANIRAmongRecruitersNotAmongStudents() throws {
+        let e = try Self.evaluator([
+            DatasetDeclaration(match: .init(path: "dump.sql", table: "recruteurs"), subjects: ["recruiters"], purposes: []),
+            DatasetDeclaration(match: .init(path: "dump.sql", table: "apprenants"), subjects: ["students"], purposes: []),
+        ])
+        let recruiters = e.evaluate([Self.column("dump.sql", "recruteurs", "recruteurs.nir", Self.nir)])
+        #expect(recruiters.contains { $0.kind == .subjectMismatch })
+        #expect(recruiters.allSatisfy { $0.severity >= .high })
+        let students = e.evaluate([Self.column("dump.sql", "apprenants", "apprenants.nir", Self.nir)])
+        #expect(!students.contains { $0.kind == .subjectMismatch })
+    }
+
+    @Test func purposeMismatchFiresOnlyWhenNoDeclaredPurposeNeedsTheCategory() throws {
+        let policy = try PolicyDocument.builtin().policy
+        let needsEmail = try #require(policy.purposes.first { $0.categories.contains("user.contact.email") })
+        let noEmail = try #require(policy.purposes.first { q in !q.categories.contains { Policy.covers($0, "user.contact.email") } && q.subjects.contains("students") })
+        let subjects = needsEmail.subjects
+        let fine = try Self.evaluator([DatasetDeclaration(match: .init(path: "a.csv"), subjects: subjects, purposes: [needsEmail.id])])
+        #expect(!fine.evaluate([Self.column("a.csv", nil, "email", "user.contact.email")]).contains { $0.kind == .purposeMismatch })
+        let wrong = try Self.evaluator([DatasetDeclaration(match: .init(path: "a.csv"), subjects: subjects, purposes: [noEmail.id])])
+        #expect(wrong.evaluate([Self.column("a.csv", nil, "email", "user.contact.email")]).contains { $0.kind == .purposeMismatch })
+    }
+
+    @Test func specialCategoryNeedsAConsentPurposeAndAConsentField() throws {
+        let policy = try PolicyDocument.builtin().policy
+        let consent = try #require(policy.purposes.first { $0.basis == .consent && $0.categories.contains { Policy.covers($0, "user.health_and_medical.disability_status") || Policy.covers("user.health_and_medical.disability_status", $0) } })
+        let contract = try #require(policy.purposes.first { $0.basis == .contract && $0.subjects.contains("students") })
+        let rqth = Self.column("d.sql", "apprenants", "apprenants.rqth", "user.health_and_medical.disability_status")
+        let consentColumn = { () -> ColumnStats in
+            var c = ColumnStats(path: "d.sql", table: "apprenants", field: "apprenants.consentement")
+            c.rows = 10
+            c.nonEmpty = 10
+            return c
+        }()
+        let noConsentPurpose = try Self.evaluator([DatasetDeclaration(match: .init(table: "apprenants"), subjects: ["students"], purposes: [contract.id], consentField: "consentement")])
+        #expect(noConsentPurpose.evaluate([rqth, consentColumn]).contains { $0.kind == .specialCategoryWithoutConsent && $0.severity == .critical })
+        let noField = try Self.evaluator([DatasetDeclaration(match: .init(table: "apprenants"), subjects: ["students"], purposes: [consent.id])])
+        #expect(noField.evaluate([rqth]).contains { $0.kind == .specialCategoryWithoutConsent })
+        let compliant = try Self.evaluator([DatasetDeclaration(match: .init(table: "apprenants"), subjects: ["students"], purposes: [consent.id], consentField: "consentement")])
+        #expect(!compliant.evaluate([rqth, consentColumn]).contains { $0.kind == .specialCategoryWithoutConsent })
+    }
+
+    @Test func undeclaredDatasetsAreReportedWithInferredSubjects() throws {
+        let e = try Self.evaluator()
+        let v = e.evaluate([Self.column("exports/etudiants.csv", nil, "email", "user.contact.email")])
+        let undeclared = try #require(v.first { $0.kind == .undeclaredDataset })
+        #expect(undeclared.inferred)
+        #expect(undeclared.subjects == ["students"])
+        #expect(undeclared.severity == .low)
+        let withNIR = e.evaluate([Self.column("exports/etudiants.csv", nil, "nir", Self.nir)])
+        #expect(withNIR.first { $0.kind == .undeclaredDataset }?.severity == .high)
+        // Unclassified columns are never evaluated.
+        #expect(e.evaluate([Self.column("x.csv", nil, "email", "user.contact.email", hits: 1, nonEmpty: 10)]).isEmpty)
+    }
+
+    @Test func theMostSpecificDeclarationWins() throws {
+        let config = ProjectConfig(datasets: [
+            DatasetDeclaration(match: .init(path: "dumps/*.sql"), subjects: ["platform-users"], purposes: []),
+            DatasetDeclaration(match: .init(table: "mentors"), subjects: ["mentors-coaches"], purposes: []),
+            DatasetDeclaration(match: .init(path: "dumps/prod.sql", table: "mentors"), subjects: ["tutors"], purposes: []),
+        ], root: "/data")
+        #expect(config.declaration(path: "/data/dumps/prod.sql", table: "mentors")?.subjects == ["tutors"])
+        #expect(config.declaration(path: "/data/dumps/test.sql", table: "public.mentors")?.subjects == ["mentors-coaches"])
+        #expect(config.declaration(path: "/data/dumps/test.sql", table: "users")?.subjects == ["platform-users"])
+        #expect(config.declaration(path: "/data/exports/a.csv", table: nil) == nil)
+    }
+}
