@@ -37,7 +37,7 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
-    case low, medium, high, never
+    case info, low, medium, high, critical, never
 }
 
 struct ScanCommand: ParsableCommand {
@@ -58,8 +58,17 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Report findings at or above this confidence: low, medium or high.")
     var minConfidence: String = "medium"
 
-    @Option(help: "Exit 1 when a reported finding is at or above this confidence (low, medium, high, never). Default: any reported finding.")
+    @Option(help: "Exit 1 when a policy violation is at or above this severity (info, low, medium, high, critical, never; default high). With --no-policy: when a reported finding is at or above this confidence (low, medium, high; default any reported finding).")
     var failOn: FailOn?
+
+    @Option(help: ArgumentHelp("Check findings against this privacy policy (trawl.policy/v1) instead of the built-in one.", valueName: "FILE"))
+    var policy: String?
+
+    @Flag(help: "Do not check findings against a privacy policy: report findings and columns only, and gate on findings.")
+    var noPolicy = false
+
+    @Option(help: ArgumentHelp("Dataset declarations (trawl.config/v1). Default: trawl.yaml in the first scanned folder, if there is one.", valueName: "FILE"))
+    var config: String?
 
     @Flag(help: "Print raw values next to masked ones. Off by default: Trawl never prints a raw value unless asked.")
     var showValues = false
@@ -187,32 +196,70 @@ struct ScanCommand: ParsableCommand {
             let useColor = color == .always || (color == .auto && output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             reporter = TextReporter(sink: sink, color: useColor)
         }
-        let gate = GatingReporter(wrapping: reporter, threshold: failOn.map(Self.threshold) ?? minimum)
+        let evaluator = try loadEvaluator()
+        let gate = GatingReporter(wrapping: reporter, threshold: evaluator == nil ? (failOn.map(Self.threshold) ?? minimum) : nil,
+                                  evaluator: evaluator, severity: Self.severity(failOn ?? .high))
         let summary = Scanner(engine: engine, configuration: configuration).run(reporter: gate)
         try sink.close()
-        throw TrawlExit.forScan(gatingFindings: gate.gatingFindings, complete: summary.complete)
+        throw TrawlExit.forScan(gatingFindings: gate.gatingFindings + gate.gatingViolations, complete: summary.complete)
     }
 
     static func threshold(_ failOn: FailOn) -> Confidence? {
         switch failOn {
-        case .low: .low
+        case .info, .low: .low
         case .medium: .medium
-        case .high: .high
+        case .high, .critical: .high
         case .never: nil
+        }
+    }
+
+    static func severity(_ failOn: FailOn) -> Violation.Severity? {
+        failOn == .never ? nil : Violation.Severity(rawValue: failOn.rawValue)
+    }
+
+    /// The policy and the dataset declarations, unless --no-policy.
+    func loadEvaluator() throws -> PolicyEvaluator? {
+        if noPolicy { return nil }
+        do {
+            let document = try policy.map { try PolicyDocument.load(path: $0) } ?? PolicyDocument.builtin()
+            if let error = PolicyLinter.lint(document).first(where: { $0.severity == .error }) {
+                throw ValidationError("policy: \(error.description) (run `trawl policy lint` for all of them)")
+            }
+            var configPath = config
+            if configPath == nil, let first = paths.first, first != "-" {
+                var isDirectory: ObjCBool = false
+                let folder = FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) && isDirectory.boolValue
+                    ? first : (first as NSString).deletingLastPathComponent
+                let candidate = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("trawl.yaml")
+                if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
+            }
+            let projectConfig = try configPath.map { try ProjectConfig.load(path: $0) }
+            return PolicyEvaluator(policy: document.policy, config: projectConfig)
+        } catch let error as PolicyLoadError {
+            throw ValidationError("\(error.description)")
         }
     }
 }
 
 /// Counts the findings that decide the exit code while passing everything to the real reporter.
+/// Counts what decides the exit code (findings without a policy, violations with one) and runs
+/// the policy evaluation once the columns are known.
 final class GatingReporter: Reporter {
     let inner: Reporter
     let threshold: Confidence?
+    let evaluator: PolicyEvaluator?
+    let severity: Violation.Severity?
     private(set) var gatingFindings = 0
+    private(set) var gatingViolations = 0
 
-    init(wrapping inner: Reporter, threshold: Confidence?) {
+    init(wrapping inner: Reporter, threshold: Confidence?, evaluator: PolicyEvaluator? = nil, severity: Violation.Severity? = nil) {
         self.inner = inner
         self.threshold = threshold
+        self.evaluator = evaluator
+        self.severity = severity
     }
+
+    func violations(_ violations: [Violation]) { inner.violations(violations) }
 
     func begin(tool: ToolInfo) { inner.begin(tool: tool) }
 
@@ -221,7 +268,13 @@ final class GatingReporter: Reporter {
         inner.findings(findings)
     }
 
-    func columns(_ columns: [ColumnStats]) { inner.columns(columns) }
+    func columns(_ columns: [ColumnStats]) {
+        inner.columns(columns)
+        guard let evaluator else { return }
+        let violations = evaluator.evaluate(columns)
+        if let severity { gatingViolations = violations.filter { $0.severity >= severity }.count }
+        inner.violations(violations)
+    }
 
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
         inner.end(summary: summary, errors: errors, skipped: skipped)

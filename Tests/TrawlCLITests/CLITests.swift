@@ -188,7 +188,7 @@ struct ExitCodeTests {
     @Test func findingsWinOverIncompleteness() throws {
         let dir = try CLI.temporaryDirectory()
         try "mail jeanne.martin@orange.fr\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
-        let result = try CLI.run(["scan", dir.path, "/nonexistent/x"])
+        let result = try CLI.run(["scan", "--no-policy", dir.path, "/nonexistent/x"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("not-found"))
     }
@@ -196,9 +196,14 @@ struct ExitCodeTests {
     @Test func failOnSetsTheGate() throws {
         let dir = try CLI.temporaryDirectory()
         try "ref jeanne.martin@orange.fr\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
-        #expect(try CLI.run(["scan", dir.path, "--fail-on", "high"]).status == 0)
-        #expect(try CLI.run(["scan", dir.path, "--fail-on", "never"]).status == 0)
-        #expect(try CLI.run(["scan", dir.path, "--fail-on", "medium"]).status == 1)
+        // Without a policy the gate is a finding confidence.
+        #expect(try CLI.run(["scan", "--no-policy", dir.path, "--fail-on", "high"]).status == 0)
+        #expect(try CLI.run(["scan", "--no-policy", dir.path, "--fail-on", "never"]).status == 0)
+        #expect(try CLI.run(["scan", "--no-policy", dir.path, "--fail-on", "medium"]).status == 1)
+        // With the policy it is a violation severity: an undeclared text file with an e-mail is low.
+        #expect(try CLI.run(["scan", dir.path]).status == 0)
+        #expect(try CLI.run(["scan", dir.path, "--fail-on", "low"]).status == 1)
+        #expect(try CLI.run(["scan", dir.path, "--fail-on", "medium"]).status == 0)
     }
 
     @Test(arguments: [["scan", "--min-confidence", "sure"], ["scan", "--jobs", "0"], ["scan", "--bogus"], ["scan", "--max-file-size", "lots"]])
@@ -210,7 +215,7 @@ struct ExitCodeTests {
 
     @Test func standardInputWithAnInputFormat() throws {
         let csv = "nom,email\nDurand,paul.durand@laposte.net\n"
-        let result = try CLI.run(["scan", "-", "--input-format", "csv", "--format", "json"], stdin: csv)
+        let result = try CLI.run(["scan", "--no-policy", "-", "--input-format", "csv", "--format", "json"], stdin: csv)
         #expect(result.status == 1)
         let findings = try #require(try CLI.json(result.stdout)["findings"] as? [[String: Any]])
         #expect(findings.map { $0["path"] as? String } == ["-", "-"])

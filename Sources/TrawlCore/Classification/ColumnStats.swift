@@ -25,6 +25,12 @@ public struct ColumnStats: Sendable, Codable, Hashable {
     public var categories: [String] = []
     /// `hits[category] / nonEmpty` (for the most frequent category when none classifies it).
     public var ratio: Double = 0
+    /// The pseudo-column of an input without fields (text, logs): `hits` counts findings, and
+    /// every category found classifies it.
+    public var freeText = false
+
+    /// The field name of the free-text pseudo-column.
+    public static let freeTextField = "(text)"
 
     public init(path: String, table: String?, field: String) {
         self.path = path
@@ -38,6 +44,7 @@ public struct ColumnStats: Sendable, Codable, Hashable {
         case hits, detectors
         case nameHints = "name_hints"
         case category, categories, ratio
+        case freeText = "free_text"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -53,6 +60,7 @@ public struct ColumnStats: Sendable, Codable, Hashable {
         try c.encode(category, forKey: .category)
         try c.encode(categories, forKey: .categories)
         try c.encode((ratio * 1000).rounded() / 1000, forKey: .ratio)
+        if freeText { try c.encode(true, forKey: .freeText) }
     }
 }
 
@@ -73,6 +81,12 @@ public struct ColumnRules: Sendable {
     /// non-empty values of at least `threshold`, or `hintedThreshold` when the name hints it.
     public func classify(_ stats: inout ColumnStats) {
         let ranked = stats.hits.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        if stats.freeText {
+            stats.categories = ranked.map(\.key)
+            stats.category = stats.categories.first
+            stats.ratio = 0
+            return
+        }
         guard stats.nonEmpty > 0, let best = ranked.first else {
             stats.category = nil
             stats.categories = []

@@ -97,9 +97,7 @@ public final class DetectionWorker {
             for candidate in accepted where candidate.confidence >= options.minConfidence {
                 findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
             }
-            if !batch.fields.isEmpty {
-                count(accepted, in: batch, fieldHints: fieldHints, tally: &tally)
-            }
+            count(accepted, in: batch, fieldHints: fieldHints, tally: &tally)
         }
     }
 
@@ -137,6 +135,19 @@ public final class DetectionWorker {
         for (field, n) in batch.emptyCells {
             guard let slot = slots[Int(field)] else { continue }
             tally.columns[slot].rows += n
+        }
+        // Free text (no field): one pseudo-column per input counting findings per category, so a
+        // log full of NIRs is classified and checked against the policy like a NIR column.
+        var textSlot: Int?
+        for candidate in accepted where candidate.confidence >= options.minConfidence && batch.segments[candidate.segment].field < 0 {
+            if textSlot == nil {
+                textSlot = tally.slot(table: nil, field: ColumnStats.freeTextField) { [] }
+                if let slot = textSlot { tally.columns[slot].freeText = true }
+            }
+            guard let slot = textSlot else { break }
+            let detector = detectors[candidate.detector]
+            tally.columns[slot].detectors[detector.id, default: 0] += 1
+            tally.columns[slot].hits[detector.category, default: 0] += 1
         }
         // Hits count cells, not pieces: the categories seen in a long cell carry over its pieces,
         // into the next batch too.

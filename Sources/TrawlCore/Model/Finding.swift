@@ -101,6 +101,9 @@ public struct SkippedInput: Sendable, Codable, Hashable {
         case excluded
         case symlink
         case special = "not-a-regular-file"
+        /// Trawl's own policy or dataset declarations (`schema: trawl.policy/v1`, `trawl.config/v1`):
+        /// their words describe personal data, they are not personal data.
+        case trawlConfig = "trawl-config"
     }
     public var path: String
     public var reason: Reason

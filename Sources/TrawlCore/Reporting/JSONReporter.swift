@@ -1,7 +1,7 @@
 import Foundation
 
-/// `--format json`: one JSON document `{"tool", "findings", "fields", "errors", "skipped",
-/// "summary"}`, written as it goes (one finding per line), so millions of findings need no memory.
+/// `--format json`: one JSON document `{"tool", "findings", "fields", "violations", "errors",
+/// "skipped", "summary"}` (`violations` only when a policy is applied), written as it goes (one finding per line), so millions of findings need no memory.
 public final class JSONReporter: Reporter {
     let sink: TextSink
     let encoder: JSONEncoder
@@ -38,6 +38,15 @@ public final class JSONReporter: Reporter {
         for (i, column) in columns.enumerated() {
             out += i == 0 ? "\n" : ",\n"
             out += encode(column)
+        }
+        sink.write(out)
+    }
+
+    public func violations(_ violations: [Violation]) {
+        var out = "\n],\n\"violations\":["
+        for (i, violation) in violations.enumerated() {
+            out += i == 0 ? "\n" : ",\n"
+            out += encode(violation)
         }
         sink.write(out)
     }

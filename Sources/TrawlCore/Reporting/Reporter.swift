@@ -55,12 +55,15 @@ public struct ScanSummary: Sendable, Codable, Hashable {
 }
 
 /// Renders a scan. Calls arrive from one thread at a time, in input order: `begin`, then the
-/// findings of each input (possibly in several calls), then `columns`, then `end`. A reporter
-/// never scans.
+/// findings of each input (possibly in several calls), then `columns`, then `violations` when a
+/// policy is applied, then `end`. A reporter never scans.
 public protocol Reporter: AnyObject {
     func begin(tool: ToolInfo)
     func findings(_ findings: [Finding])
     /// Per-column statistics and classification of every input, once, before `end`.
     func columns(_ columns: [ColumnStats])
+    /// Where the data disagrees with the privacy policy, once, after `columns` (not called
+    /// without a policy).
+    func violations(_ violations: [Violation])
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput])
 }

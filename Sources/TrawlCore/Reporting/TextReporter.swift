@@ -61,8 +61,38 @@ public final class TextReporter: Reporter {
             let detectors = c.detectors.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: ", ")
             out += "    " + c.field.padding(toLength: max(nameWidth, c.field.count), withPad: " ", startingAt: 0)
                 + "  " + category.padding(toLength: categoryWidth, withPad: " ", startingAt: 0)
-                + "  \(hits)/\(c.nonEmpty) values (\(percent)%), \(c.rows) rows  [\(detectors)]"
+                + (c.freeText ? "  \(hits) finding(s) in free text  [\(detectors)]"
+                              : "  \(hits)/\(c.nonEmpty) values (\(percent)%), \(c.rows) rows  [\(detectors)]")
                 + (c.categories.count > 1 ? "  also: \(c.categories.dropFirst().joined(separator: ", "))\n" : "\n")
+        }
+        sink.write(out)
+    }
+
+    /// The policy violations, most severe first, then in input order.
+    public func violations(_ violations: [Violation]) {
+        var out = currentPath == nil ? "" : "\n"
+        currentPath = currentPath ?? ""
+        guard !violations.isEmpty else {
+            sink.write(out + paint("No policy violations", "1") + "\n")
+            return
+        }
+        let counts = Violation.Severity.allCases.reversed().compactMap { severity -> String? in
+            let n = violations.filter { $0.severity == severity }.count
+            return n > 0 ? "\(n) \(severity.rawValue)" : nil
+        }
+        out += paint("Policy violations (\(counts.joined(separator: ", ")))", "1") + "\n"
+        let ordered = violations.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }.map(\.element)
+        for v in ordered {
+            let severity: String
+            switch v.severity {
+            case .critical: severity = paint("critical", "1;31")
+            case .high: severity = paint("high    ", "31")
+            case .medium: severity = paint("medium  ", "33")
+            case .low: severity = paint("low     ", "2")
+            case .info: severity = paint("info    ", "2")
+            }
+            let place = v.path + (v.field.map { " [\($0)]" } ?? (v.table.map { " [\($0)]" } ?? ""))
+            out += "  \(severity)  \(v.kind.rawValue)  \(place)\n      \(v.message)\n"
         }
         sink.write(out)
     }

@@ -58,6 +58,11 @@ struct InputScanner {
             }
             return
         }
+        if forced == .auto, buffered.withBytes({ Self.isTrawlConfig($0) }) {
+            let skip = SkippedInput(path: path, reason: .trawlConfig)
+            if depth == 0 { outcome.skipped = skip } else { outcome.memberSkips.append(skip) }
+            return
+        }
         let format: InputFormat = forced != .auto ? forced : buffered.withBytes { InputFormat.sniff(path: path, head: $0) }
         let reader = try format.makeReader(input: buffered, path: path, options: configuration.read)
         defer { outcome.bytes += Int64(buffered.bytesRead) }
@@ -118,6 +123,18 @@ struct InputScanner {
             worker.scan(batch, path: path, into: &found, tally: &tally)
             if !found.isEmpty { deliver(found) }
         }
+    }
+
+    /// A YAML document of Trawl's own schemas: a `schema: trawl.policy/…` or `trawl.config/…`
+    /// line before any other key.
+    static func isTrawlConfig(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: head[0..<min(head.count, 4096)]), as: UTF8.self)
+        for line in text.split(separator: "\n") {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") || t == "---" { continue }
+            return t.hasPrefix("schema: trawl.policy/") || t.hasPrefix("schema: trawl.config/")
+        }
+        return false
     }
 
     static func isWorkbookName(_ path: String) -> Bool {
