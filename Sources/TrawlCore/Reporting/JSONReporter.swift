@@ -33,20 +33,16 @@ public final class JSONReporter: Reporter {
         sink.write(out)
     }
 
-    public func columns(_ columns: [ColumnStats]) {
-        var out = "\n],\n\"fields\":["
-        for (i, column) in columns.enumerated() {
-            out += i == 0 ? "\n" : ",\n"
-            out += encode(column)
-        }
-        sink.write(out)
-    }
+    public func columns(_ columns: [ColumnStats]) { writeArray("fields", columns) }
 
-    public func violations(_ violations: [Violation]) {
-        var out = "\n],\n\"violations\":["
-        for (i, violation) in violations.enumerated() {
+    public func violations(_ violations: [Violation]) { writeArray("violations", violations) }
+
+    /// Closes the array before it and writes `"name":[...]`, one element per line.
+    private func writeArray<T: Encodable>(_ name: String, _ items: [T]) {
+        var out = "\n],\n\"\(name)\":["
+        for (i, item) in items.enumerated() {
             out += i == 0 ? "\n" : ",\n"
-            out += encode(violation)
+            out += encode(item)
         }
         sink.write(out)
     }

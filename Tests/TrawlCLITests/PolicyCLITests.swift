@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+@Suite("trawl policy and policy checks in scans")
+struct PolicyCLITests {
+    /// A folder with a students dump, a recruiters CSV holding NIRs, and optionally a trawl.yaml.
+    static func project(declarations: String?) throws -> URL {
+        let dir = try CLI.temporaryDirectory()
+        try """
+        CREATE TABLE `apprenants` (`nom` text, `email` text, `nir` text);
+        INSERT INTO `apprenants` VALUES ('Lefèvre','thomas.lefevre@orange.fr','195117511408727'),('Benali','ines.benali@free.fr','201061320541218');
+
+        """.write(to: dir.appendingPathComponent("plateforme.sql"), atomically: true, encoding: .utf8)
+        try "nom,email,nir\nMartin,lea.martin@free.fr,298036938321409\nDurand,hugo.durand@orange.fr,195117511408727\n"
+            .write(to: dir.appendingPathComponent("recruteurs.csv"), atomically: true, encoding: .utf8)
+        if let declarations {
+            try declarations.write(to: dir.appendingPathComponent("trawl.yaml"), atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
+    static func violations(_ stdout: String) throws -> [[String: Any]] {
+        try CLI.json(stdout)["violations"] as? [[String: Any]] ?? []
+    }
+
+    @Test func declaredDatasetsAreCheckedAndTheConfigIsFoundBesideTheData() throws {
+        let dir = try Self.project(declarations: """
+        schema: trawl.config/v1
+        datasets:
+          - match: "plateforme.sql#apprenants"
+            subjects: [students]
+            purposes: []
+          - match: recruteurs.csv
+            subjects: [recruiters]
+            purposes: []
+
+        """)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLI.run(["scan", dir.path, "--format", "json"])
+        let violations = try Self.violations(result.stdout)
+        // NIRs belong to students and tutors: fine in apprenants, a violation among recruiters.
+        let mismatches = violations.filter { $0["kind"] as? String == "subject-mismatch" }
+        #expect(!mismatches.isEmpty)
+        #expect(mismatches.allSatisfy { ($0["path"] as? String)?.hasSuffix("recruteurs.csv") == true })
+        #expect(mismatches.allSatisfy { $0["field"] as? String == "nir" && $0["inferred"] as? Bool == false })
+        #expect(!violations.contains { $0["kind"] as? String == "undeclared-dataset" })
+        #expect(result.status == 1, "a high violation fails the default gate")
+        #expect(try CLI.run(["scan", dir.path, "--fail-on", "critical"]).status == 0)
+        // The config is not scanned itself.
+        #expect(!result.stdout.contains("\"path\":\"\(dir.path)/trawl.yaml\",\"line\""))
+    }
+
+    @Test func withoutDeclarationsSubjectsAreInferredAndDatasetsReportedUndeclared() throws {
+        let dir = try Self.project(declarations: nil)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let violations = try Self.violations(try CLI.run(["scan", dir.path, "--format", "json"]).stdout)
+        let undeclared = violations.filter { $0["kind"] as? String == "undeclared-dataset" }
+        #expect(undeclared.count == 2)
+        #expect(undeclared.allSatisfy { $0["inferred"] as? Bool == true && $0["severity"] as? String == "high" })
+        let subjects = Set(undeclared.compactMap { ($0["subjects"] as? [String])?.first })
+        #expect(subjects == ["students", "recruiters"])
+    }
+
+    @Test func noPolicyMeansNoViolationsAndTheFindingsGate() throws {
+        let dir = try Self.project(declarations: nil)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLI.run(["scan", dir.path, "--format", "json", "--no-policy"])
+        #expect(try CLI.json(result.stdout)["violations"] == nil)
+        #expect(result.status == 1)
+    }
+
+    @Test func aBrokenPolicyOrConfigIsAUsageErrorWithItsPosition() throws {
+        let dir = try Self.project(declarations: "schema: trawl.config/v1\ndatasets: 3\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try CLI.run(["scan", dir.path])
+        #expect(config.status == 64)
+        #expect(config.stderr.contains("trawl.yaml"))
+        let policy = dir.appendingPathComponent("policy.yaml")
+        try "schema: trawl.policy/v1\nname: x\nage_floors: []\ncategories:\n  - { id: a, label: A, tier: secret }\n".write(to: policy, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["scan", dir.path, "--policy", policy.path, "--config", "/dev/null"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("policy.yaml:5:"))
+    }
+
+    @Test func lintTheShippedPolicyAndABrokenOne() throws {
+        let shipped = try CLI.run(["policy", "lint"])
+        #expect(shipped.status == 0)
+        #expect(shipped.stdout.contains("31 purposes (35 with sub-purposes), 29 retention rows"))
+        #expect(shipped.stdout.contains("conflicting-age-floors"))
+        #expect(try CLI.run(["policy", "lint", "--strict"]).status == 1)
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let broken = dir.appendingPathComponent("p.yaml")
+        try PolicyCLITests.brokenPolicy.write(to: broken, atomically: true, encoding: .utf8)
+        let lint = try CLI.run(["policy", "lint", broken.path])
+        #expect(lint.status == 1)
+        #expect(lint.stdout.contains("p.yaml:10:") && lint.stdout.contains("dangling-reference"))
+    }
+
+    static let brokenPolicy = """
+    schema: trawl.policy/v1
+    name: Broken
+    age_floors: []
+    categories:
+      - { id: user.name, label: Name, tier: standard }
+    subjects:
+      - id: students
+        label: Students
+        aliases: [students]
+        categories: [{ category: user.nmae, documented: main }]
+    purposes: []
+    retention: []
+    rules: []
+
+    """
+
+    @Test func showAnswersForASubjectAPurposeAndACategory() throws {
+        let subject = try CLI.run(["policy", "show", "--subject", "etudiants"])
+        #expect(subject.status == 0)
+        #expect(subject.stdout.contains("user.government_id.national_identification_number.fr_nir"))
+        let category = try CLI.run(["policy", "show", "--category", "user.financial.credit_card"])
+        #expect(category.stdout.contains("Documented for no subject"))
+        let nir = try CLI.run(["policy", "show", "--category", "user.government_id.national_identification_number.fr_nir"])
+        #expect(nir.stdout.contains("students") && nir.stdout.contains("tutors"))
+        #expect(try CLI.run(["policy", "show", "--subject", "nobody"]).status == 64)
+    }
+}
