@@ -70,6 +70,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset declarations (trawl.config/v1). Default: trawl.yaml in the first scanned folder, if there is one.", valueName: "FILE"))
     var config: String?
 
+    @Option(help: ArgumentHelp("Judge retention periods and ages at this day (YYYY-MM-DD; default today, UTC).", valueName: "DATE"))
+    var asOf: String?
+
     @Flag(help: "Print raw values next to masked ones. Off by default: Trawl never prints a raw value unless asked.")
     var showValues = false
 
@@ -185,7 +188,9 @@ struct ScanCommand: ParsableCommand {
         var columns = ColumnRules()
         columns.threshold = columnThreshold
         columns.hintedThreshold = min(columns.hintedThreshold, columnThreshold)
-        let configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat, read: read, columns: columns)
+        let evaluator = try loadEvaluator()
+        var configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat, read: read, columns: columns)
+        configuration.dateTracking = evaluator?.dateTracking
 
         let sink: OutputSink
         do { sink = try OutputSink(path: output) } catch { throw ValidationError("\(error)") }
@@ -196,7 +201,6 @@ struct ScanCommand: ParsableCommand {
             let useColor = color == .always || (color == .auto && output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             reporter = TextReporter(sink: sink, color: useColor)
         }
-        let evaluator = try loadEvaluator()
         let gate = GatingReporter(wrapping: reporter, threshold: evaluator == nil ? (failOn.map(Self.threshold) ?? minimum) : nil,
                                   evaluator: evaluator, severity: Self.severity(failOn ?? .high))
         let summary = Scanner(engine: engine, configuration: configuration).run(reporter: gate)
@@ -217,6 +221,17 @@ struct ScanCommand: ParsableCommand {
         failOn == .never ? nil : Violation.Severity(rawValue: failOn.rawValue)
     }
 
+    /// `--as-of`, or today in UTC.
+    func day() throws -> Day {
+        if let asOf {
+            guard let day = Array(asOf.utf8).withUnsafeBufferPointer({ Day.parse($0) }), asOf.count == 10, asOf.contains("-") else {
+                throw ValidationError("--as-of '\(asOf)' is not a date such as 2026-11-27")
+            }
+            return day
+        }
+        return Day.today()
+    }
+
     /// The policy and the dataset declarations, unless --no-policy.
     func loadEvaluator() throws -> PolicyEvaluator? {
         if noPolicy { return nil }
@@ -234,7 +249,7 @@ struct ScanCommand: ParsableCommand {
                 if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
             }
             let projectConfig = try configPath.map { try ProjectConfig.load(path: $0) }
-            return PolicyEvaluator(policy: document.policy, config: projectConfig)
+            return PolicyEvaluator(policy: document.policy, config: projectConfig, asOf: try day())
         } catch let error as PolicyLoadError {
             throw ValidationError("\(error.description)")
         }

@@ -119,6 +119,33 @@ struct PolicyFileTests {
         #expect(!Policy.covers("user.government_id.passport", "user.government_id.passport_number"))
     }
 
+    @Test func dayArithmeticAtMonthAndLeapYearEdges() throws {
+        func day(_ y: Int, _ m: Int, _ d: Int) throws -> Day { try #require(Day(year: y, month: m, day: d)) }
+        #expect(try day(2024, 2, 29).minus(PolicyDuration(years: 1)) == day(2023, 2, 28))
+        #expect(try day(2028, 2, 29).minus(PolicyDuration(years: 4)) == day(2024, 2, 29))
+        #expect(try day(2026, 3, 31).minus(PolicyDuration(months: 1)) == day(2026, 2, 28))
+        #expect(try day(2024, 3, 31).minus(PolicyDuration(months: 1)) == day(2024, 2, 29))
+        #expect(try day(2026, 1, 15).minus(PolicyDuration(months: 13)) == day(2024, 12, 15))
+        #expect(try day(2026, 3, 1).minus(PolicyDuration(days: 1)) == day(2026, 2, 28))
+        #expect(try day(2026, 11, 27).minus(PolicyDuration(years: 2, months: 6)) == day(2024, 5, 27))
+        #expect(Day(year: 2025, month: 2, day: 29) == nil)
+        #expect(Day(year: 1900, month: 2, day: 29) == nil)
+        #expect(Day(year: 2000, month: 2, day: 29) != nil)
+        #expect(try day(1970, 1, 1).number == 0)
+        #expect(try day(2026, 11, 27).description == "2026-11-27")
+        func parse(_ s: String) -> String? { Array(s.utf8).withUnsafeBufferPointer { Day.parse($0) }?.description }
+        #expect(parse("2024-02-29 10:00:00") == "2024-02-29")
+        #expect(parse("2024-02-29T10:00:00Z") == "2024-02-29")
+        #expect(parse("1962/2/18") == "1962-02-18")
+        #expect(parse("29/02/2024") == "2024-02-29")
+        #expect(parse("05.11.2001") == "2001-11-05")
+        #expect(parse("2023-02-29") == nil)
+        #expect(parse("12/03") == nil)
+        #expect(parse("2024-02") == nil)
+        #expect(parse("2024-02/29") == nil)
+        #expect(parse("hello") == nil)
+    }
+
     @Test func periods() {
         #expect(PolicyDuration("P2Y").map { ($0.years, $0.months, $0.days) } ?? (0, 0, 0) == (2, 0, 0))
         #expect(PolicyDuration("P13M")?.months == 13)
@@ -225,10 +252,64 @@ struct PolicyEvaluationTests {
     }
 
     static func evaluator(_ datasets: [DatasetDeclaration] = []) throws -> PolicyEvaluator {
-        PolicyEvaluator(policy: try PolicyDocument.builtin().policy, config: ProjectConfig(datasets: datasets))
+        PolicyEvaluator(policy: try PolicyDocument.builtin().policy, config: ProjectConfig(datasets: datasets), asOf: Self.asOf)
     }
 
     static let nir = "user.government_id.national_identification_number.fr_nir"
+    static let asOf = Day(year: 2026, month: 11, day: 27)!  // safe: a valid literal date
+
+    /// A date column holding `days` (one record each, rows 1...).
+    static func dates(_ path: String, _ table: String?, _ field: String, _ days: [String], category: String? = nil) -> ColumnStats {
+        var c = category.map { column(path, table, field, $0, hits: days.count, nonEmpty: days.count) } ?? ColumnStats(path: path, table: table, field: field)
+        c.rows = days.count
+        c.nonEmpty = days.count
+        var histogram = DateHistogram()
+        for (i, text) in days.enumerated() {
+            if let day = Array(text.utf8).withUnsafeBufferPointer({ Day.parse($0) }) { histogram.add(day, row: i + 1, line: 0) }
+        }
+        c.dates = histogram
+        return c
+    }
+
+    @Test func retentionExceededCountsOnlyRecordsPastActivePlusIntermediate() throws {
+        // Billing: 10 years from the invoice date. On 2026-11-27 the limit is 2016-11-27.
+        let e = try Self.evaluator([DatasetDeclaration(match: .init(table: "factures"), subjects: ["students"], purposes: ["billing-management"])])
+        let invoices = Self.dates("d.sql", "factures", "factures.invoice_date", ["2016-11-26", "2016-11-27", "2016-11-28", "2009-03-01", "2025-01-01"])
+        let v = e.evaluate([invoices]).filter { $0.kind == .retentionExceeded }
+        #expect(v.count == 1)
+        let message = try #require(v.first?.message)
+        #expect(message.hasPrefix("2 record(s) dated before 2016-11-27"))
+        #expect(message.contains("the oldest is 2009-03-01, at factures.invoice_date row 4"))
+        // The compliant twin: all within ten years.
+        let recent = Self.dates("d.sql", "factures", "factures.invoice_date", ["2016-11-27", "2025-01-01"])
+        #expect(e.evaluate([recent]).filter { $0.kind == .retentionExceeded }.isEmpty)
+        // Undeclared datasets have no purposes: retention is not guessed.
+        #expect(try Self.evaluator().evaluate([invoices]).filter { $0.kind == .retentionExceeded }.isEmpty)
+    }
+
+    @Test func activePeriodExceededOnlyInTheActiveDatabase() throws {
+        // Employment-rate surveys: 6 months active, then 5 years in the archive.
+        let declare = { (storage: DatasetDeclaration.Storage) in
+            try Self.evaluator([DatasetDeclaration(match: .init(table: "enquetes"), subjects: ["students"], purposes: ["employment-rates-tracking"], storage: storage)])
+        }
+        let surveys = Self.dates("d.sql", "enquetes", "enquetes.survey_received_at", ["2026-05-26", "2026-05-27", "2026-11-01"])
+        let active = try declare(.active).evaluate([surveys]).filter { $0.kind == .activePeriodExceeded }
+        #expect(active.count == 1)
+        #expect(active.first?.message.hasPrefix("1 record(s) dated before 2026-05-27") == true)
+        #expect(try declare(.intermediate).evaluate([surveys]).filter { $0.kind == .activePeriodExceeded }.isEmpty)
+    }
+
+    @Test func minorsAreBirthDatesYoungerThanTheAgeFloorAtTheAsOfDay() throws {
+        let e = try Self.evaluator([DatasetDeclaration(match: .init(table: "apprenants"), subjects: ["students"], purposes: [])])
+        // Under 15 on 2026-11-27: born after 2011-11-27.
+        let births = Self.dates("d.sql", "apprenants", "apprenants.date_naissance", ["2011-11-27", "2011-11-28", "1998-03-12"], category: "user.demographic.date_of_birth")
+        let minors = e.evaluate([births]).filter { $0.kind == .minor }
+        #expect(minors.count == 1)
+        #expect(minors.first?.severity == .critical)
+        #expect(minors.first?.message.hasPrefix("1 record(s)") == true)
+        let adults = Self.dates("d.sql", "apprenants", "apprenants.date_naissance", ["2011-11-27", "1998-03-12"], category: "user.demographic.date_of_birth")
+        #expect(e.evaluate([adults]).filter { $0.kind == .minor }.isEmpty)
+    }
 
     @Test func undocumentedCategoryFiresOnCardsNotOnEmails() throws {
         let e = try Self.evaluator([DatasetDeclaration(match: .init(path: "billing.csv"), subjects: ["students"], purposes: [])])

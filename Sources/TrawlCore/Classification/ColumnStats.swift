@@ -29,6 +29,9 @@ public struct ColumnStats: Sendable, Codable, Hashable {
     /// every category found classifies it.
     public var freeText = false
 
+    /// The column's dates by day, when it is tracked (`DateTracking`); not in reports.
+    public var dates: DateHistogram?
+
     /// The field name of the free-text pseudo-column.
     public static let freeTextField = "(text)"
 
@@ -106,6 +109,8 @@ public struct ColumnRules: Sendable {
 /// Column statistics of one input, filled batch by batch by a detection worker.
 public struct ColumnTally: Sendable {
     public let path: String
+    /// Columns whose dates are kept.
+    public let dateTracking: DateTracking?
     public internal(set) var columns: [ColumnStats] = []
     private var index: [TextBatch.FieldKey: Int] = [:]
     /// Columns beyond this many (JSON with generated keys) are not tracked.
@@ -114,7 +119,10 @@ public struct ColumnTally: Sendable {
     /// Categories already counted for the cell the last batch ended in (its next piece may follow).
     var openCell: [String] = []
 
-    public init(path: String) { self.path = path }
+    public init(path: String, dateTracking: DateTracking? = nil) {
+        self.path = path
+        self.dateTracking = dateTracking
+    }
 
     mutating func slot(table: String?, field: String, hints: () -> [String]) -> Int? {
         let key = TextBatch.FieldKey(table: table, name: field)
@@ -122,6 +130,7 @@ public struct ColumnTally: Sendable {
         guard columns.count < Self.maxColumns else { dropped += 1; return nil }
         var stats = ColumnStats(path: path, table: table, field: field)
         stats.nameHints = hints()
+        if let dateTracking, dateTracking.tracks(field: field, hints: stats.nameHints) { stats.dates = DateHistogram() }
         columns.append(stats)
         index[key] = columns.count - 1
         return columns.count - 1

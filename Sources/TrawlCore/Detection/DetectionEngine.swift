@@ -127,8 +127,16 @@ public final class DetectionWorker {
             for segment in batch.segments where segment.field >= 0 && !segment.isContinuation {
                 guard let slot = slots[Int(segment.field)] else { continue }
                 tally.columns[slot].rows += 1
-                if !Self.isNullMarker(UnsafeBufferPointer(rebasing: bytes[segment.start..<segment.end])) {
+                let cell = UnsafeBufferPointer(rebasing: bytes[segment.start..<segment.end])
+                if !Self.isNullMarker(cell) {
                     tally.columns[slot].nonEmpty += 1
+                    if tally.columns[slot].dates != nil {
+                        if let day = Day.parse(cell) {
+                            tally.columns[slot].dates?.add(day, row: segment.row, line: segment.line)
+                        } else {
+                            tally.columns[slot].dates?.unparsed += 1
+                        }
+                    }
                 }
             }
         }

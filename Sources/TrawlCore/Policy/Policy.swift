@@ -155,6 +155,12 @@ public struct PolicyDuration: Sendable, Equatable, CustomStringConvertible {
     public var months = 0
     public var days = 0
 
+    public init(years: Int = 0, months: Int = 0, days: Int = 0) {
+        self.years = years
+        self.months = months
+        self.days = days
+    }
+
     public init?(_ text: String) {
         var rest = Substring(text.uppercased())
         guard rest.hasPrefix("P"), rest.count > 1 else { return nil }

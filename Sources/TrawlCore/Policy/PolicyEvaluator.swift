@@ -63,10 +63,21 @@ extension Policy.Tier {
 public struct PolicyEvaluator: Sendable {
     public let policy: Policy
     public let config: ProjectConfig?
+    /// The day retention and ages are judged at (`--as-of`, default today).
+    public let asOf: Day
 
-    public init(policy: Policy, config: ProjectConfig? = nil) {
+    public init(policy: Policy, config: ProjectConfig? = nil, asOf: Day) {
         self.policy = policy
         self.config = config
+        self.asOf = asOf
+    }
+
+    /// The columns whose dates the scan must keep: every retention row's date fields, the
+    /// declared date columns, and birth dates.
+    public var dateTracking: DateTracking {
+        var names = Set(policy.retention.flatMap(\.dateFields))
+        for d in config?.datasets ?? [] { names.formUnion((d.dates ?? [:]).values) }
+        return DateTracking(names: names, birthDates: true)
     }
 
     /// Subjects whose aliases appear in a table, sheet or file name (`apprenants`, `mentors_2026.csv`).
@@ -86,17 +97,83 @@ public struct PolicyEvaluator: Sendable {
     public func evaluate(_ columns: [ColumnStats]) -> [Violation] {
         var datasets: [String: [ColumnStats]] = [:]
         var order: [String] = []
-        for c in columns where c.category != nil {
+        for c in columns {
             let key = c.path + "\u{0}" + (c.table ?? "")
             if datasets[key] == nil { order.append(key) }
             datasets[key, default: []].append(c)
         }
         var violations: [Violation] = []
         for key in order {
-            guard let fields = datasets[key], let first = fields.first else { continue }
-            violations += evaluate(path: first.path, table: first.table, fields: fields, allColumns: columns)
+            guard let all = datasets[key], let first = all.first else { continue }
+            let declaration = config?.declaration(path: first.path, table: first.table)
+            let fields = all.filter { $0.category != nil }
+            if !fields.isEmpty {
+                violations += evaluate(path: first.path, table: first.table, fields: fields, allColumns: columns)
+            }
+            if !fields.isEmpty || declaration != nil {
+                violations += evaluateDates(path: first.path, table: first.table, columns: all, declaration: declaration)
+            }
         }
         return violations
+    }
+
+    /// Retention and age: judged on the dates of the records, at `asOf`.
+    func evaluateDates(path: String, table: String?, columns: [ColumnStats], declaration: DatasetDeclaration?) -> [Violation] {
+        let subjects = declaration?.subjects ?? inferSubjects(path: path, table: table)
+        var out: [Violation] = []
+        func locate(_ column: ColumnStats, _ entry: DateHistogram.Entry) -> String {
+            if entry.row > 0 { return "\(column.field) row \(entry.row)" + (entry.line > 0 ? " (line \(entry.line))" : "") }
+            return "\(column.field) line \(entry.line)"
+        }
+        // Age floor: a birth date that makes the person younger than the policy allows.
+        let floors = policy.ageFloors.filter { $0.scope == .all }
+        if let floor = floors.max(by: { $0.years < $1.years }) {
+            let youngest = asOf.minus(PolicyDuration(years: floor.years))
+            for column in columns where column.categories.contains("user.demographic.date_of_birth") {
+                guard let young = column.dates?.after(youngest) else { continue }
+                out.append(Violation(kind: .minor, severity: .critical, path: path, table: table, field: column.field,
+                                     category: "user.demographic.date_of_birth", subjects: subjects, inferred: declaration == nil,
+                                     message: "\(young.count) record(s) in \(column.field) give a birth date after \(youngest) (under \(floor.years) on \(asOf)); the latest is \(young.latest), at \(locate(column, young.example))",
+                                     reference: "age_floors.\(floor.id): “\(floor.passage)”"))
+            }
+        }
+        // Retention: only where the dataset's purposes are declared.
+        guard let declaration else { return out }
+        var seenRows: Set<String> = []
+        for purposeID in declaration.purposes {
+            guard let purpose = policy.purpose(purposeID), let rowID = purpose.retention ?? purpose.parent.flatMap({ policy.purpose($0)?.retention }),
+                  let row = policy.retentionRow(rowID), seenRows.insert(row.id).inserted else { continue }
+            let active = row.active.duration.flatMap(PolicyDuration.init)
+            let intermediate = row.intermediate.duration.flatMap(PolicyDuration.init)
+            guard active != nil || intermediate != nil else { continue }
+            // The clock: a declared column for the row's event, else a column named like its date fields.
+            let declared = [row.intermediate.from, row.active.until].compactMap { $0 }.compactMap { declaration.dates?[$0] }
+            let clock = columns.first { c in c.dates != nil && declared.contains { FieldName.normalize($0) == FieldName.normalize(c.field) } }
+                ?? columns.first { c in c.dates != nil && row.dateFields.contains { FieldName.normalize($0) == FieldName.normalize(c.field) } }
+            guard let clock, let dates = clock.dates else { continue }
+            var limit = asOf
+            if let active { limit = limit.minus(active) }
+            if let intermediate { limit = limit.minus(intermediate) }
+            let kept = [row.active.duration, row.intermediate.duration].compactMap { $0.flatMap(PolicyDuration.init)?.description }.joined(separator: " + ")
+            if let old = dates.before(limit) {
+                out.append(Violation(kind: .retentionExceeded, severity: .high, path: path, table: table, field: clock.field, category: nil,
+                                     subjects: subjects, inferred: false,
+                                     message: "\(old.count) record(s) dated before \(limit) by \(clock.field), older than the \(kept) the policy allows for “\(row.label)”; the oldest is \(old.oldest), at \(locate(clock, old.example))",
+                                     reference: "retention.\(row.id): “\(row.intermediate.text)”"))
+            }
+            if let active, declaration.storage != .intermediate {
+                let archiveFrom = asOf.minus(active)
+                let stale = dates.days.filter { $0.key < archiveFrom.number && $0.key >= limit.number }
+                if let oldestKey = stale.keys.min(), let example = stale[oldestKey] {
+                    let count = stale.values.reduce(0) { $0 + $1.count }
+                    out.append(Violation(kind: .activePeriodExceeded, severity: .medium, path: path, table: table, field: clock.field, category: nil,
+                                         subjects: subjects, inferred: false,
+                                         message: "\(count) record(s) dated before \(archiveFrom) by \(clock.field) are still in the active dataset; after \(active) they belong in the intermediate archive (“\(row.label)”); the oldest is \(Day(number: oldestKey)), at \(locate(clock, example))",
+                                         reference: "retention.\(row.id): “\(row.active.text)”"))
+                }
+            }
+        }
+        return out
     }
 
     func evaluate(path: String, table: String?, fields: [ColumnStats], allColumns: [ColumnStats]) -> [Violation] {

@@ -110,7 +110,7 @@ struct InputScanner {
 
     private mutating func run(_ reader: CellReader, path: String) throws(InputError) {
         var batch = TextBatch()
-        var tally = ColumnTally(path: path)
+        var tally = ColumnTally(path: path, dateTracking: configuration.dateTracking)
         defer {
             outcome.columns += tally.classified(configuration.columns)
             outcome.errors += reader.problems

@@ -10,6 +10,8 @@ public struct ScanConfiguration: Sendable {
     public var inputFormat: InputFormat
     public var read: ReadOptions
     public var columns: ColumnRules
+    /// Columns whose dates are kept for retention and age rules (nil: none).
+    public var dateTracking: DateTracking?
 
     public init(roots: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(),
                 inputFormat: InputFormat = .auto, read: ReadOptions = ReadOptions(), columns: ColumnRules = ColumnRules()) {

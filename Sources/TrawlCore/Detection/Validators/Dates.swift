@@ -7,42 +7,17 @@ import Foundation
 enum DateValidators {
 
     /// Today as a day number (days since 1970-01-01, UTC), from `Date()`.
-    static func today() -> Int {
-        Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
-    }
+    static func today() -> Int { Day.today().number }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func dayNumber(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func dayNumber(year: Int, month: Int, day: Int) -> Int { Day.number(year: year, month: month, day: day) }
 
-    /// Year of a day number (inverse of `dayNumber`, year only).
-    static func year(ofDay z0: Int) -> Int {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return yoe + era * 400 + (month <= 2 ? 1 : 0)
-    }
+    /// Year of a day number.
+    static func year(ofDay z: Int) -> Int { Day(number: z).civil.year }
 
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    static func isLeap(_ y: Int) -> Bool { Day.isLeap(y) }
 
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int { Day.daysIn(year: y, month: m) }
 
     /// A real calendar date, year ≥ 1900, not after today (one day of slack for time zones
     /// ahead of UTC).
