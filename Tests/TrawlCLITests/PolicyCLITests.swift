@@ -82,6 +82,35 @@ struct PolicyCLITests {
         #expect(result.stderr.contains("policy.yaml:5:"))
     }
 
+    @Test func theSamplesShowEveryViolationKindNextToCompliantTables() throws {
+        let result = try CLI.run(["scan", "Samples", "--format", "json", "--as-of", "2026-11-27"])
+        #expect(result.status == 1)
+        let violations = try Self.violations(result.stdout).filter { ($0["path"] as? String) == "Samples/dumps/plateforme.sql" }
+        var byKind: [String: Set<String>] = [:]
+        for v in violations {
+            byKind[v["kind"] as? String ?? "", default: []].insert((v["field"] as? String) ?? (v["table"] as? String) ?? "")
+        }
+        #expect(byKind == [
+            "minor": ["apprenants.date_naissance"],
+            "subject-mismatch": ["recruteurs.nir", "newsletter_abonnes.rqth"],
+            "purpose-mismatch": ["recruteurs.nir", "newsletter_abonnes.rqth"],
+            "special-category-without-consent": ["newsletter_abonnes.rqth"],
+            "undocumented-category": ["paiements.carte_bancaire"],
+            "retention-exceeded": ["factures.invoice_date", "connexions.logged_at"],
+            "active-period-exceeded": ["enquetes_insertion.survey_received_at"],
+            "undeclared-dataset": ["export_temporaire"],
+        ])
+        // The compliant twins stay silent: RQTH with consent, the students' other columns, sessions.
+        #expect(!violations.contains { ($0["table"] as? String) == "amenagements_rqth" })
+        #expect(!violations.contains { ($0["table"] as? String) == "sessions" })
+        #expect(violations.filter { ($0["table"] as? String) == "apprenants" }.count == 1)
+        // A day before Lucas turns 15 he is a minor; on his birthday he is not.
+        let later = try Self.violations(try CLI.run(["scan", "Samples/dumps", "--config", "Samples/trawl.yaml", "--format", "json", "--as-of", "2028-04-09"]).stdout)
+        #expect(!later.contains { $0["kind"] as? String == "minor" })
+        let before = try Self.violations(try CLI.run(["scan", "Samples/dumps", "--config", "Samples/trawl.yaml", "--format", "json", "--as-of", "2028-04-08"]).stdout)
+        #expect(before.contains { $0["kind"] as? String == "minor" })
+    }
+
     @Test func lintTheShippedPolicyAndABrokenOne() throws {
         let shipped = try CLI.run(["policy", "lint"])
         #expect(shipped.status == 0)

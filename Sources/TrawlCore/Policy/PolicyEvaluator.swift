@@ -125,7 +125,8 @@ public struct PolicyEvaluator: Sendable {
             if entry.row > 0 { return "\(column.field) row \(entry.row)" + (entry.line > 0 ? " (line \(entry.line))" : "") }
             return "\(column.field) line \(entry.line)"
         }
-        // Age floor: a birth date that makes the person younger than the policy allows.
+        // Age floor: a birth date that makes the person younger than the policy allows. The birth
+        // date itself is personal data: the message gives where it is, never what it is.
         let floors = policy.ageFloors.filter { $0.scope == .all }
         if let floor = floors.max(by: { $0.years < $1.years }) {
             let youngest = asOf.minus(PolicyDuration(years: floor.years))
@@ -133,7 +134,7 @@ public struct PolicyEvaluator: Sendable {
                 guard let young = column.dates?.after(youngest) else { continue }
                 out.append(Violation(kind: .minor, severity: .critical, path: path, table: table, field: column.field,
                                      category: "user.demographic.date_of_birth", subjects: subjects, inferred: declaration == nil,
-                                     message: "\(young.count) record(s) in \(column.field) give a birth date after \(youngest) (under \(floor.years) on \(asOf)); the latest is \(young.latest), at \(locate(column, young.example))",
+                                     message: "\(young.count) record(s) in \(column.field) give a birth date after \(youngest) (under \(floor.years) on \(asOf)), for example at \(locate(column, young.example))",
                                      reference: "age_floors.\(floor.id): “\(floor.passage)”"))
             }
         }
