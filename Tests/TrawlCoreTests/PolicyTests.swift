@@ -359,6 +359,16 @@ struct PolicyEvaluationTests {
         #expect(noField.evaluate([rqth]).contains { $0.kind == .specialCategoryWithoutConsent })
         let compliant = try Self.evaluator([DatasetDeclaration(match: .init(table: "apprenants"), subjects: ["students"], purposes: [consent.id], consentField: "consentement")])
         #expect(!compliant.evaluate([rqth, consentColumn]).contains { $0.kind == .specialCategoryWithoutConsent })
+        // Record by record: a consent column that says no (or is empty) somewhere.
+        var refusing = consentColumn
+        refusing.consent = ConsentCount()
+        for value in ["1", "oui", "0", "non"] { Array(value.utf8).withUnsafeBufferPointer { refusing.consent?.add($0) } }
+        refusing.rows = 5
+        refusing.nonEmpty = 4
+        let refused = compliant.evaluate([rqth, refusing]).filter { $0.kind == .specialCategoryWithoutConsent }
+        #expect(refused.count == 1)
+        #expect(refused.first?.message.contains("3 of the 5 record(s)") == true)
+        #expect(compliant.dateTracking.consentNames == ["consentement"])
     }
 
     @Test func undeclaredDatasetsAreReportedWithInferredSubjects() throws {

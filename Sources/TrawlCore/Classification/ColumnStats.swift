@@ -31,6 +31,8 @@ public struct ColumnStats: Sendable, Codable, Hashable {
 
     /// The column's dates by day, when it is tracked (`DateTracking`); not in reports.
     public var dates: DateHistogram?
+    /// Yes and no values of a declared consent column; not in reports.
+    public var consent: ConsentCount?
 
     /// The field name of the free-text pseudo-column.
     public static let freeTextField = "(text)"
@@ -131,6 +133,7 @@ public struct ColumnTally: Sendable {
         var stats = ColumnStats(path: path, table: table, field: field)
         stats.nameHints = hints()
         if let dateTracking, dateTracking.tracks(field: field, hints: stats.nameHints) { stats.dates = DateHistogram() }
+        if let dateTracking, dateTracking.tracksConsent(field: field) { stats.consent = ConsentCount() }
         columns.append(stats)
         index[key] = columns.count - 1
         return columns.count - 1

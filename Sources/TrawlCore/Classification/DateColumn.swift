@@ -148,13 +148,32 @@ public struct DateTracking: Sendable {
     /// Normalised field names (`FieldName.normalize`).
     public var names: Set<String>
     public var birthDates: Bool
+    /// Normalised names of declared consent columns, whose yes/no values are counted.
+    public var consentNames: Set<String>
 
-    public init(names: Set<String> = [], birthDates: Bool = true) {
+    public init(names: Set<String> = [], birthDates: Bool = true, consentNames: Set<String> = []) {
         self.names = Set(names.map(FieldName.normalize))
         self.birthDates = birthDates
+        self.consentNames = Set(consentNames.map(FieldName.normalize))
     }
+
+    func tracksConsent(field: String) -> Bool { consentNames.contains(FieldName.normalize(field)) }
 
     func tracks(field: String, hints: [String]) -> Bool {
         names.contains(FieldName.normalize(field)) || (birthDates && hints.contains("user.demographic.date_of_birth"))
+    }
+}
+
+/// The values of a consent column: how many records say yes, and how many say no (`0`, `false`,
+/// `non`, `no`, `n`, `f`); empty and NULL cells are counted by the column itself.
+public struct ConsentCount: Sendable, Hashable {
+    public var yes = 0
+    public var no = 0
+
+    public init() {}
+
+    public mutating func add(_ cell: UnsafeBufferPointer<UInt8>) {
+        let text = String(decoding: cell, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        if ["0", "false", "non", "no", "n", "f", "faux"].contains(text) { no += 1 } else { yes += 1 }
     }
 }

@@ -130,6 +130,7 @@ public final class DetectionWorker {
                 let cell = UnsafeBufferPointer(rebasing: bytes[segment.start..<segment.end])
                 if !Self.isNullMarker(cell) {
                     tally.columns[slot].nonEmpty += 1
+                    if tally.columns[slot].consent != nil { tally.columns[slot].consent?.add(cell) }
                     if tally.columns[slot].dates != nil {
                         if let day = Day.parse(cell) {
                             tally.columns[slot].dates?.add(day, row: segment.row, line: segment.line)

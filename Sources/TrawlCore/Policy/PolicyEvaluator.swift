@@ -77,7 +77,7 @@ public struct PolicyEvaluator: Sendable {
     public var dateTracking: DateTracking {
         var names = Set(policy.retention.flatMap(\.dateFields))
         for d in config?.datasets ?? [] { names.formUnion((d.dates ?? [:]).values) }
-        return DateTracking(names: names, birthDates: true)
+        return DateTracking(names: names, birthDates: true, consentNames: Set((config?.datasets ?? []).compactMap(\.consentField)))
     }
 
     /// Subjects whose aliases appear in a table, sheet or file name (`apprenants`, `mentors_2026.csv`).
@@ -242,7 +242,14 @@ public struct PolicyEvaluator: Sendable {
                     if consentPurposes.isEmpty {
                         add(.specialCategoryWithoutConsent, .critical, field, category,
                             "\(field.field) holds \(category) (special category) but no consent-based purpose is declared for \(dataset)", reference)
-                    } else if consentColumn == nil {
+                    } else if let consentColumn {
+                        // Records whose consent says no, or is empty.
+                        let refused = (consentColumn.consent?.no ?? 0) + (consentColumn.rows - consentColumn.nonEmpty)
+                        if refused > 0 {
+                            add(.specialCategoryWithoutConsent, .critical, field, category,
+                                "\(field.field) holds \(category) (special category) and \(refused) of the \(consentColumn.rows) record(s) of \(dataset) have no consent in \(consentColumn.field)", reference)
+                        }
+                    } else {
                         add(.specialCategoryWithoutConsent, .critical, field, category,
                             "\(field.field) holds \(category) (special category) but \(dataset) has no consent field" + (declaration?.consentField.map { " ('\($0)' was declared and not found)" } ?? "; declare consent_field"), reference)
                     }
