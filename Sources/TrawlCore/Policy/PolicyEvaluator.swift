@@ -177,6 +177,9 @@ public struct PolicyEvaluator: Sendable {
         return out
     }
 
+    /// How messages name a column (`apprenants.nir`, or the free text of a log).
+    static func name(_ column: ColumnStats) -> String { column.freeText ? "its free text" : column.field }
+
     func evaluate(path: String, table: String?, fields: [ColumnStats], allColumns: [ColumnStats]) -> [Violation] {
         let declaration = config?.declaration(path: path, table: table)
         let subjects = declaration?.subjects ?? inferSubjects(path: path, table: table)
@@ -206,13 +209,13 @@ public struct PolicyEvaluator: Sendable {
                 let documenting = policy.subjects.filter { s in s.categories.contains { Policy.covers($0.category, category) } }
                 if documenting.isEmpty {
                     add(.undocumentedCategory, .high, field, category,
-                        "\(field.field) holds \(category), which the policy documents for no data subject: remove it or document it",
+                        "\(Self.name(field)) holds \(category), which the policy documents for no data subject: remove it or document it",
                         "categories.\(policy.category(covering: category)?.id ?? category)")
                     continue
                 }
                 if !subjects.isEmpty, !subjects.contains(where: { s in documenting.contains { $0.id == s } }) {
                     add(.subjectMismatch, .high, field, category,
-                        "\(field.field) holds \(category), which the policy documents only for \(documenting.map(\.label).joined(separator: ", ")), not for \(subjects.joined(separator: ", "))",
+                        "\(Self.name(field)) holds \(category), which the policy documents only for \(documenting.map(\.label).joined(separator: ", ")), not for \(subjects.joined(separator: ", "))",
                         "subjects.\(documenting.map(\.id).joined(separator: ","))")
                 }
                 for rule in policy.rules where rule.kind == .restrictCategory {
@@ -220,7 +223,7 @@ public struct PolicyEvaluator: Sendable {
                     let allowed = rule.subjects ?? []
                     if !subjects.isEmpty, let outside = subjects.first(where: { !allowed.contains($0) }), documenting.contains(where: { $0.id == outside }) {
                         add(.subjectMismatch, .high, field, category,
-                            "\(field.field) holds \(category) for \(outside), but the policy allows it only for \(allowed.joined(separator: ", "))",
+                            "\(Self.name(field)) holds \(category) for \(outside), but the policy allows it only for \(allowed.joined(separator: ", "))",
                             "rules.\(rule.id): “\(rule.passage)”")
                     }
                 }
@@ -228,7 +231,7 @@ public struct PolicyEvaluator: Sendable {
                     let needed = declaration.purposes.compactMap { policy.purpose($0) }.contains { q in q.categories.contains { Policy.covers($0, category) } }
                     if !needed {
                         add(.purposeMismatch, .medium, field, category,
-                            "\(field.field) holds \(category), which none of the dataset's purposes (\(declaration.purposes.joined(separator: ", "))) needs",
+                            "\(Self.name(field)) holds \(category), which none of the dataset's purposes (\(declaration.purposes.joined(separator: ", "))) needs",
                             "purposes.\(declaration.purposes.joined(separator: ","))")
                     }
                 }
@@ -241,17 +244,17 @@ public struct PolicyEvaluator: Sendable {
                     let reference = consentRule.map { "rules.\($0.id): “\($0.passage)”" } ?? "categories.\(category)"
                     if consentPurposes.isEmpty {
                         add(.specialCategoryWithoutConsent, .critical, field, category,
-                            "\(field.field) holds \(category) (special category) but no consent-based purpose is declared for \(dataset)", reference)
+                            "\(Self.name(field)) holds \(category) (special category) but no consent-based purpose is declared for \(dataset)", reference)
                     } else if let consentColumn {
                         // Records whose consent says no, or is empty.
                         let refused = (consentColumn.consent?.no ?? 0) + (consentColumn.rows - consentColumn.nonEmpty)
                         if refused > 0 {
                             add(.specialCategoryWithoutConsent, .critical, field, category,
-                                "\(field.field) holds \(category) (special category) and \(refused) of the \(consentColumn.rows) record(s) of \(dataset) have no consent in \(consentColumn.field)", reference)
+                                "\(Self.name(field)) holds \(category) (special category) and \(refused) of the \(consentColumn.rows) record(s) of \(dataset) have no consent in \(consentColumn.field)", reference)
                         }
                     } else {
                         add(.specialCategoryWithoutConsent, .critical, field, category,
-                            "\(field.field) holds \(category) (special category) but \(dataset) has no consent field" + (declaration?.consentField.map { " ('\($0)' was declared and not found)" } ?? "; declare consent_field"), reference)
+                            "\(Self.name(field)) holds \(category) (special category) but \(dataset) has no consent field" + (declaration?.consentField.map { " ('\($0)' was declared and not found)" } ?? "; declare consent_field"), reference)
                     }
                 }
             }
