@@ -28,7 +28,7 @@ build: deps
 # The demo is not a gate: trawl exits 1 when it finds personal data, which it will.
 demo: build
 	@echo "== trawl scan Samples"
-	@$(RELEASE_BIN) scan Samples; status=$$?; echo "(trawl exited with $$status: 0 clean, 1 findings, 2 incomplete)"
+	@$(RELEASE_BIN) scan Samples; status=$$?; echo "(trawl exited with $$status: 0 clean, 1 policy violations at or above --fail-on, 2 incomplete)"
 
 test: deps
 	$(SWIFT) test
