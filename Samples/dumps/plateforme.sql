@@ -69,6 +69,74 @@ INSERT INTO `recruteurs` VALUES (1,'Garnier','c.garnier@agence-emploi.fr','Agenc
 UNLOCK TABLES;
 
 --
+-- Table structure for table `mentors`
+--
+
+DROP TABLE IF EXISTS `mentors`;
+CREATE TABLE `mentors` (
+  `id` int NOT NULL,
+  `nom` varchar(64) NOT NULL,
+  `prenom` varchar(64) NOT NULL,
+  `email` varchar(255) NOT NULL,
+  `casier_judiciaire` varchar(255) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+LOCK TABLES `mentors` WRITE;
+INSERT INTO `mentors` VALUES (31,'Lambert','Julie','julie.lambert@mentors-oc.fr','extrait de casier judiciaire bulletin n°3 fourni');
+UNLOCK TABLES;
+
+--
+-- Table structure for table `tuteurs`
+--
+
+DROP TABLE IF EXISTS `tuteurs`;
+CREATE TABLE `tuteurs` (
+  `id` int NOT NULL,
+  `nom` varchar(64) NOT NULL,
+  `email` varchar(255) NOT NULL,
+  `nir` char(15) DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+LOCK TABLES `tuteurs` WRITE;
+INSERT INTO `tuteurs` VALUES (7,'Fontaine','a.fontaine@industrie-lyon.fr','195117511408727');
+UNLOCK TABLES;
+
+--
+-- Table structure for table `candidatures`
+--
+
+DROP TABLE IF EXISTS `candidatures`;
+CREATE TABLE `candidatures` (
+  `id` int NOT NULL,
+  `nom` varchar(64) NOT NULL,
+  `email` varchar(255) NOT NULL,
+  `statut` varchar(16) NOT NULL,
+  `refused_at` date DEFAULT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+LOCK TABLES `candidatures` WRITE;
+INSERT INTO `candidatures` VALUES (801,'Morel','emma.morel@gmail.com','refusee','2026-02-03'),(802,'Fournier','jules.fournier@orange.fr','en_cours',NULL);
+UNLOCK TABLES;
+
+--
+-- Table structure for table `presences`
+--
+
+DROP TABLE IF EXISTS `presences`;
+CREATE TABLE `presences` (
+  `apprenant_id` int NOT NULL,
+  `date_seance` date NOT NULL,
+  `present` tinyint(1) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+LOCK TABLES `presences` WRITE;
+INSERT INTO `presences` VALUES (1,'2026-11-03',1),(2,'2026-11-03',0);
+UNLOCK TABLES;
+
+--
 -- Table structure for table `factures`
 --
 
