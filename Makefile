@@ -2,7 +2,7 @@
 #   make demo   installs missing system packages, builds in release mode, scans Samples/
 #   make test   installs missing system packages, runs the test suite
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev
+APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema
 RELEASE_BIN := .build/release/trawl
 
 .PHONY: deps build demo test clean

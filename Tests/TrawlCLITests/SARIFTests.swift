@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Every SARIF document the suite produces is validated against the official SARIF 2.1.0 schema
+/// (`../shared/schemas/sarif-2.1.0.json`) with Python's jsonschema (Debian's python3-jsonschema,
+/// installed by `make test`'s dependency step), format checks included.
+enum SARIF {
+    static let schema = CLI.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas/sarif-2.1.0.json")
+    static var available: Bool { FileManager.default.fileExists(atPath: schema.path) }
+
+    /// Schema errors of a SARIF document (empty when it validates).
+    static func validate(_ sarif: String) throws -> [String] {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("report.sarif")
+        try sarif.write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, "-c", """
+        import json, sys, jsonschema
+        schema = json.load(open(sys.argv[1]))
+        doc = json.load(open(sys.argv[2]))
+        validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+        for e in validator.iter_errors(doc):
+            print("/".join(str(p) for p in e.path) + ": " + e.message[:300])
+        """, schema.path, file.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        if process.terminationStatus != 0 { return ["validator failed: \(text)"] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    static func results(_ sarif: String) throws -> (rules: [[String: Any]], results: [[String: Any]], invocation: [String: Any]) {
+        let doc = try CLI.json(sarif)
+        let run = try #require((doc["runs"] as? [[String: Any]])?.first)
+        let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+        return (driver["rules"] as? [[String: Any]] ?? [], run["results"] as? [[String: Any]] ?? [],
+                (run["invocations"] as? [[String: Any]])?.first ?? [:])
+    }
+}
+
+@Suite("SARIF output", .enabled(if: SARIF.available, "../shared/schemas is absent: SARIF schema tests skipped"))
+struct SARIFTests {
+    @Test func theSamplesScanValidatesWithRulesLevelsAndLocations() throws {
+        let result = try CLI.run(["scan", "Samples", "--format", "sarif", "--as-of", "2026-11-27"])
+        #expect(result.status == 1)
+        #expect(try SARIF.validate(result.stdout) == [])
+        let (rules, results, invocation) = try SARIF.results(result.stdout)
+        let ruleIDs = rules.compactMap { $0["id"] as? String }
+        #expect(ruleIDs.contains("fr-nir") && ruleIDs.contains("policy/minor") && ruleIDs.contains("policy/retention-exceeded"))
+        #expect(Set(ruleIDs).count == ruleIDs.count)
+        // Every result points at its rule, by id and index.
+        for r in results {
+            let id = try #require(r["ruleId"] as? String)
+            #expect(ruleIDs.firstIndex(of: id) == r["ruleIndex"] as? Int)
+        }
+        // A NIR in the dump: physical and logical location, masked snippet, level error.
+        let nir = try #require(results.first { $0["ruleId"] as? String == "fr-nir" && ($0["message"] as? [String: Any])?["text"].map { "\($0)".contains("recruteurs.nir") } == true })
+        #expect(nir["level"] as? String == "error")
+        let location = try #require((nir["locations"] as? [[String: Any]])?.first)
+        let physical = try #require(location["physicalLocation"] as? [String: Any])
+        #expect((physical["artifactLocation"] as? [String: Any])?["uri"] as? String == "Samples/dumps/plateforme.sql")
+        let region = try #require(physical["region"] as? [String: Any])
+        #expect(region["startLine"] as? Int == 68)
+        #expect(region["startColumn"] as? Int == 97)
+        #expect((region["snippet"] as? [String: Any])?["text"] as? String == "29803********09")
+        #expect((location["logicalLocations"] as? [[String: Any]])?.first?["fullyQualifiedName"] as? String == "recruteurs.nir")
+        // Violations are results too, with the severity mapped to a level.
+        let minor = try #require(results.first { $0["ruleId"] as? String == "policy/minor" })
+        #expect(minor["level"] as? String == "error")
+        #expect(invocation["executionSuccessful"] as? Bool == true)
+        // No raw value anywhere.
+        #expect(!result.stdout.contains("298036938321409"))
+    }
+
+    @Test func inputErrorsAreToolExecutionNotificationsAndSQLiteCellsHaveNoRegion() throws {
+        let hostile = CLI.repoRoot.appendingPathComponent("Tests/TrawlCLITests/Fixtures/hostile").path
+        let result = try CLI.run(["scan", hostile, "--format", "sarif", "--no-policy"])
+        #expect(result.status == 2)
+        #expect(try SARIF.validate(result.stdout) == [])
+        let (_, _, invocation) = try SARIF.results(result.stdout)
+        #expect(invocation["executionSuccessful"] as? Bool == false)
+        #expect((invocation["toolExecutionNotifications"] as? [Any])?.count == 6)
+        let corpus = CLI.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/chinook-lerocha/Chinook_Sqlite.sqlite").path
+        if FileManager.default.fileExists(atPath: corpus) {
+            let sqlite = try CLI.run(["scan", corpus, "--format", "sarif", "--no-policy"])
+            #expect(try SARIF.validate(sqlite.stdout) == [])
+            let (_, results, _) = try SARIF.results(sqlite.stdout)
+            let first = try #require(results.first)
+            let physical = try #require(((first["locations"] as? [[String: Any]])?.first)?["physicalLocation"] as? [String: Any])
+            #expect(physical["region"] == nil)
+        }
+    }
+}
