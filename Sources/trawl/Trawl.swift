@@ -73,6 +73,15 @@ struct ScanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Judge retention periods and ages at this day (YYYY-MM-DD; default today, UTC).", valueName: "DATE"))
     var asOf: String?
 
+    @Option(help: ArgumentHelp("Record the fingerprints of this scan's findings and violations in FILE (no values).", valueName: "FILE"))
+    var writeBaseline: String?
+
+    @Option(help: ArgumentHelp("Report and gate on what is new since the baseline FILE; list baseline entries nothing matches any more.", valueName: "FILE"))
+    var baseline: String?
+
+    @Option(help: ArgumentHelp("Key file for fingerprints (created with mode 0600 on first use) unless TRAWL_FINGERPRINT_KEY is set.", valueName: "FILE"))
+    var fingerprintKeyFile: String = ".trawl/fingerprint.key"
+
     @Flag(help: "Print raw values next to masked ones. Off by default: Trawl never prints a raw value unless asked.")
     var showValues = false
 
@@ -181,7 +190,27 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let catalog = try catalogOptions.load()
         let minimum = Confidence(name: minConfidence) ?? .medium
-        let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues))
+        let environment = ProcessInfo.processInfo.environment
+        var fingerprinter: Fingerprinter?
+        // Baselines need fingerprints (the key file is created then); otherwise findings carry
+        // them when a key already exists, so a plain scan never writes anything.
+        if baseline != nil || writeBaseline != nil || environment["TRAWL_FINGERPRINT_KEY"] != nil
+            || FileManager.default.fileExists(atPath: fingerprintKeyFile) {
+            do {
+                fingerprinter = Fingerprinter(key: try Fingerprinter.loadKey(environment: environment, keyFile: fingerprintKeyFile))
+            } catch {
+                throw ValidationError("fingerprints: \(error)")
+            }
+        }
+        var previous: Baseline?
+        if let baseline {
+            guard let data = FileManager.default.contents(atPath: baseline),
+                  let decoded = try? JSONDecoder().decode(Baseline.self, from: data), decoded.schema == Baseline.schemaID else {
+                throw ValidationError("--baseline \(baseline): not a readable \(Baseline.schemaID) file (write one with --write-baseline)")
+            }
+            previous = decoded
+        }
+        let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues, fingerprinter: fingerprinter))
         var walk = WalkOptions(excludes: exclude, followSymlinks: followSymlinks)
         if let maxFileSize, let size = Self.parseSize(maxFileSize) { walk.maxFileSize = size }
         let read = ReadOptions(sqlSchema: try loadSQLSchema(), sampleRows: sampleRows, archiveLimits: archiveLimits)
@@ -204,8 +233,18 @@ struct ScanCommand: ParsableCommand {
         }
         let gate = GatingReporter(wrapping: reporter, threshold: evaluator == nil ? (failOn.map(Self.threshold) ?? minimum) : nil,
                                   evaluator: evaluator, severity: Self.severity(failOn ?? .high))
+        gate.fingerprinter = fingerprinter
+        if let previous, let baseline { gate.compare(with: previous, file: baseline) }
         let summary = Scanner(engine: engine, configuration: configuration).run(reporter: gate)
         try sink.close()
+        if let writeBaseline {
+            do {
+                let data = try JSONEncoder.sorted.encode(gate.recorded)
+                try data.write(to: URL(fileURLWithPath: writeBaseline), options: .atomic)
+            } catch {
+                throw ValidationError("--write-baseline \(writeBaseline): \(error.localizedDescription)")
+            }
+        }
         throw TrawlExit.forScan(gatingFindings: gate.gatingFindings + gate.gatingViolations, complete: summary.complete)
     }
 
@@ -267,6 +306,25 @@ final class GatingReporter: Reporter {
     let severity: Violation.Severity?
     private(set) var gatingFindings = 0
     private(set) var gatingViolations = 0
+    var fingerprinter: Fingerprinter?
+    /// What this scan saw, for --write-baseline.
+    private(set) var recorded = Baseline()
+    /// Baseline entries not matched yet, and the comparison so far (--baseline).
+    private var remaining: Baseline?
+    private var report: BaselineReport?
+
+    func compare(with baseline: Baseline, file: String) {
+        remaining = baseline
+        report = BaselineReport(file: file)
+    }
+
+    /// True when the fingerprint is still available in the baseline (and uses it up).
+    private func consume(_ fingerprint: String?, in path: WritableKeyPath<Baseline, [String: Int]>) -> Bool {
+        guard let fingerprint, var left = remaining, let n = left[keyPath: path][fingerprint], n > 0 else { return false }
+        left[keyPath: path][fingerprint] = n - 1 == 0 ? nil : n - 1
+        remaining = left
+        return true
+    }
 
     init(wrapping inner: Reporter, threshold: Confidence?, evaluator: PolicyEvaluator? = nil, severity: Violation.Severity? = nil) {
         self.inner = inner
@@ -280,19 +338,52 @@ final class GatingReporter: Reporter {
     func begin(tool: ToolInfo) { inner.begin(tool: tool) }
 
     func findings(_ findings: [Finding]) {
-        if let threshold { gatingFindings += findings.filter { $0.confidence >= threshold }.count }
-        inner.findings(findings)
+        var reported = findings
+        for f in findings { if let fp = f.fingerprint { recorded.findings[fp, default: 0] += 1 } }
+        if report != nil {
+            reported = findings.filter { !consume($0.fingerprint, in: \.findings) }
+            report?.unchangedFindings += findings.count - reported.count
+            report?.newFindings += reported.count
+        }
+        if let threshold { gatingFindings += reported.filter { $0.confidence >= threshold }.count }
+        for f in reported { reportedSummary.count(f) }
+        if !reported.isEmpty { inner.findings(reported) }
     }
 
     func columns(_ columns: [ColumnStats]) {
         inner.columns(columns)
         guard let evaluator else { return }
-        let violations = evaluator.evaluate(columns)
+        var violations = evaluator.evaluate(columns)
+        if let fingerprinter {
+            for i in violations.indices {
+                violations[i].fingerprint = fingerprinter.violation(violations[i])
+                recorded.violations[violations[i].fingerprint ?? "", default: 0] += 1
+            }
+        }
+        if report != nil {
+            let all = violations.count
+            violations = violations.filter { !consume($0.fingerprint, in: \.violations) }
+            report?.unchangedViolations += all - violations.count
+            report?.newViolations += violations.count
+        }
         if let severity { gatingViolations = violations.filter { $0.severity >= severity }.count }
         inner.violations(violations)
     }
 
+    func baseline(_ report: BaselineReport) { inner.baseline(report) }
+
+    /// Counts of the findings actually reported (with a baseline, the new ones only).
+    private var reportedSummary = ScanSummary()
+
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
+        var summary = summary
+        if var report, let remaining {
+            report.stale = remaining.findings.merging(remaining.violations) { $0 + $1 }
+            inner.baseline(report)
+            summary.findings = reportedSummary.findings
+            summary.byCategory = reportedSummary.byCategory
+            summary.byConfidence = reportedSummary.byConfidence
+        }
         inner.end(summary: summary, errors: errors, skipped: skipped)
     }
 }
@@ -348,5 +439,14 @@ struct TestDetectors: ParsableCommand {
         for failure in failures { print("FAIL \(failure)") }
         print("\(examples - failures.count) passed, \(failures.count) failed (\(catalog.detectors.count) detectors)")
         if !failures.isEmpty { throw TrawlExit.findings }
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, no escaped slashes: files people diff.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return e
     }
 }

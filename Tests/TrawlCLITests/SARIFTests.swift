@@ -48,7 +48,11 @@ enum SARIF {
 @Suite("SARIF output", .enabled(if: SARIF.available, "../shared/schemas is absent: SARIF schema tests skipped"))
 struct SARIFTests {
     @Test func theSamplesScanValidatesWithRulesLevelsAndLocations() throws {
-        let result = try CLI.run(["scan", "Samples", "--format", "sarif", "--as-of", "2026-11-27"])
+        let keyDir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: keyDir) }
+        let key = keyDir.appendingPathComponent("k").path
+        try String(repeating: "ab", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["scan", "Samples", "--format", "sarif", "--as-of", "2026-11-27", "--fingerprint-key-file", key])
         #expect(result.status == 1)
         #expect(try SARIF.validate(result.stdout) == [])
         let (rules, results, invocation) = try SARIF.results(result.stdout)
@@ -63,6 +67,7 @@ struct SARIFTests {
         // A NIR in the dump: physical and logical location, masked snippet, level error.
         let nir = try #require(results.first { $0["ruleId"] as? String == "fr-nir" && ($0["message"] as? [String: Any])?["text"].map { "\($0)".contains("recruteurs.nir") } == true })
         #expect(nir["level"] as? String == "error")
+        #expect(((nir["partialFingerprints"] as? [String: Any])?["trawl/v1"] as? String)?.count == 32)
         let location = try #require((nir["locations"] as? [[String: Any]])?.first)
         let physical = try #require(location["physicalLocation"] as? [String: Any])
         #expect((physical["artifactLocation"] as? [String: Any])?["uri"] as? String == "Samples/dumps/plateforme.sql")
@@ -96,5 +101,53 @@ struct SARIFTests {
             let physical = try #require(((first["locations"] as? [[String: Any]])?.first)?["physicalLocation"] as? [String: Any])
             #expect(physical["region"] == nil)
         }
+    }
+}
+
+@Suite("Fingerprints and baselines")
+struct BaselineTests {
+    @Test func baselineRoundTrip() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let csv = data.appendingPathComponent("contacts.csv")
+        let key = dir.appendingPathComponent("keys/fingerprint.key").path
+        let baseline = dir.appendingPathComponent("baseline.json").path
+        let common = ["--no-policy", "--fingerprint-key-file", key, "--format", "json"]
+        try "email,nom\nlea.martin@free.fr,Martin\nhugo.durand@orange.fr,Durand\n".write(to: csv, atomically: true, encoding: .utf8)
+        let first = try CLI.run(["scan", data.path, "--write-baseline", baseline] + common)
+        #expect(first.status == 1)
+        // The key file is private; the baseline holds fingerprints and counts, no values.
+        let attributes = try FileManager.default.attributesOfItem(atPath: key)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let written = try String(contentsOfFile: baseline, encoding: .utf8)
+        #expect(written.contains("trawl.baseline/v1"))
+        #expect(!written.contains("lea.martin") && !written.contains("Martin"))
+        // Rows re-ordered, one new value: exactly one new finding, exit 1.
+        try "email,nom\nhugo.durand@orange.fr,Durand\nnew.person@gmail.com,\nlea.martin@free.fr,Martin\n".write(to: csv, atomically: true, encoding: .utf8)
+        let second = try CLI.run(["scan", data.path, "--baseline", baseline] + common)
+        #expect(second.status == 1)
+        let report = try CLI.json(second.stdout)
+        let findings = report["findings"] as? [[String: Any]] ?? []
+        #expect(findings.count == 1)
+        #expect(findings.first?["line"] as? Int == 3)
+        let comparison = try #require(report["baseline"] as? [String: Any])
+        #expect(comparison["new_findings"] as? Int == 1)
+        #expect(comparison["unchanged_findings"] as? Int == 4)
+        #expect((comparison["stale"] as? [String: Any])?.isEmpty == true)
+        // The new value removed, and one old one too: exit 0, the gone one listed as stale.
+        try "email,nom\nhugo.durand@orange.fr,Durand\n".write(to: csv, atomically: true, encoding: .utf8)
+        let third = try CLI.run(["scan", data.path, "--baseline", baseline] + common)
+        #expect(third.status == 0)
+        let stale = try #require((try CLI.json(third.stdout)["baseline"] as? [String: Any])?["stale"] as? [String: Int])
+        #expect(stale.values.reduce(0, +) == 2)
+        // Same fingerprints whatever the line: a finding's identity is its detector, value and field.
+        let fingerprints = { (out: String) throws -> Set<String> in
+            Set((try CLI.json(out)["findings"] as? [[String: Any]] ?? []).compactMap { $0["fingerprint"] as? String })
+        }
+        let again = try CLI.run(["scan", data.path] + common + ["--write-baseline", dir.appendingPathComponent("b2.json").path])
+        #expect(try fingerprints(again.stdout).isSubset(of: try fingerprints(first.stdout)))
+        #expect(try CLI.run(["scan", data.path, "--baseline", dir.appendingPathComponent("nope.json").path] + common).status == 64)
     }
 }

@@ -147,6 +147,9 @@ struct FindingJSONTests {
                 confidence: .low, masked: "P<***↵***8", signals: [], value: "tab\there\nnew\u{01}line é/ü"),
         Finding(path: "-", line: 10, column: 2, field: "$[\"odd key\"]", category: "c.d", detector: "x",
                 confidence: .medium, masked: "", signals: ["context:numéro d'assuré"]),
+        Finding(path: "db.sqlite", line: 0, column: 0, field: "Customer.Email", category: "user.contact.email", detector: "email",
+                confidence: .high, masked: "l***@x.fr", signals: ["pattern"], row: 42, location: "Customer rowid 42",
+                fingerprint: "0123456789abcdef0123456789abcdef"),
     ])
     func handWrittenObjectMatchesJSONEncoder(finding: Finding) throws {
         let encoder = JSONEncoder()

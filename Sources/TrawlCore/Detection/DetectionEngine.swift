@@ -4,10 +4,13 @@ public struct DetectionOptions: Sendable {
     public var minConfidence: Confidence
     /// Put raw values into findings (`--show-values`). Off by default: only masked values.
     public var showValues: Bool
+    /// Gives each finding its fingerprint, computed from the raw value inside the worker.
+    public var fingerprinter: Fingerprinter?
 
-    public init(minConfidence: Confidence = .medium, showValues: Bool = false) {
+    public init(minConfidence: Confidence = .medium, showValues: Bool = false, fingerprinter: Fingerprinter? = nil) {
         self.minConfidence = minConfidence
         self.showValues = showValues
+        self.fingerprinter = fingerprinter
     }
 }
 
@@ -348,6 +351,7 @@ public final class DetectionWorker {
         let segment = batch.segments[c.segment]
         let (line, column) = locator.position(of: c.range.lowerBound, in: segment)
         let bytes = UnsafeBufferPointer(rebasing: buffer[c.range])
+        let field = segment.field >= 0 ? batch.fields[Int(segment.field)] : nil
         return Finding(
             path: path, line: line, column: column,
             field: segment.field >= 0 ? batch.fields[Int(segment.field)] : nil,
@@ -355,7 +359,8 @@ public final class DetectionWorker {
             masked: Masking.mask(bytes), signals: c.signals,
             value: options.showValues ? String(decoding: bytes, as: UTF8.self) : nil,
             row: segment.row > 0 ? segment.row : nil,
-            location: segment.location >= 0 ? batch.locations[Int(segment.location)] : nil)
+            location: segment.location >= 0 ? batch.locations[Int(segment.location)] : nil,
+            fingerprint: options.fingerprinter?.finding(detector: detector.id, value: bytes, field: field))
     }
 }
 

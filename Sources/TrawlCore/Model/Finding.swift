@@ -26,10 +26,13 @@ public struct Finding: Sendable, Codable, Hashable {
     public var row: Int?
     /// Where the value is in formats without lines: `Sheet1!C7` (XLSX), `customer rowid 42` (SQLite).
     public var location: String?
+    /// Stable identity (keyed HMAC of detector, normalised value and field), when fingerprints
+    /// are on (`--baseline`, `--write-baseline`, SARIF, `TRAWL_FINGERPRINT_KEY`).
+    public var fingerprint: String?
 
     public init(path: String, line: Int, column: Int, field: String?, category: String, detector: String,
                 confidence: Confidence, masked: String, signals: [String], value: String? = nil,
-                row: Int? = nil, location: String? = nil) {
+                row: Int? = nil, location: String? = nil, fingerprint: String? = nil) {
         self.path = path
         self.line = line
         self.column = column
@@ -42,10 +45,11 @@ public struct Finding: Sendable, Codable, Hashable {
         self.value = value
         self.row = row
         self.location = location
+        self.fingerprint = fingerprint
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, line, column, field, category, detector, confidence, masked, signals, value, row, location
+        case path, line, column, field, category, detector, confidence, masked, signals, value, row, location, fingerprint
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -62,6 +66,7 @@ public struct Finding: Sendable, Codable, Hashable {
         try c.encodeIfPresent(value, forKey: .value)
         try c.encodeIfPresent(row, forKey: .row)
         try c.encodeIfPresent(location, forKey: .location)
+        try c.encodeIfPresent(fingerprint, forKey: .fingerprint)
     }
 }
 

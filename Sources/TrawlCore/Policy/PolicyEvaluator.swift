@@ -30,6 +30,8 @@ public struct Violation: Sendable, Codable, Hashable {
     public var message: String
     /// The policy passage or entry it rests on (`subjects.students`, a quoted rule).
     public var reference: String
+    /// Stable identity when fingerprints are on.
+    public var fingerprint: String?
 
     public init(kind: Kind, severity: Severity, path: String, table: String?, field: String?, category: String?,
                 subjects: [String], inferred: Bool, message: String, reference: String) {

@@ -9,6 +9,10 @@ public enum FindingJSON {
         appendString(f.detector, to: &out)
         out += ",\"field\":"
         if let field = f.field { appendString(field, to: &out) } else { out += "null" }
+        if let fingerprint = f.fingerprint {
+            out += ",\"fingerprint\":"
+            appendString(fingerprint, to: &out)
+        }
         out += ",\"line\":\(f.line)"
         if let location = f.location {
             out += ",\"location\":"

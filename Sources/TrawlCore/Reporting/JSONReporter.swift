@@ -47,7 +47,12 @@ public final class JSONReporter: Reporter {
         sink.write(out)
     }
 
+    private var baselineReport: BaselineReport?
+
+    public func baseline(_ report: BaselineReport) { baselineReport = report }
+
     public func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
-        sink.write("\n],\n\"errors\":\(encode(errors)),\n\"skipped\":\(encode(skipped)),\n\"summary\":\(encode(summary))}\n")
+        let baseline = baselineReport.map { ",\n\"baseline\":\(encode($0))" } ?? ""
+        sink.write("\n]\(baseline),\n\"errors\":\(encode(errors)),\n\"skipped\":\(encode(skipped)),\n\"summary\":\(encode(summary))}\n")
     }
 }

@@ -47,7 +47,7 @@ public struct ScanSummary: Sendable, Codable, Hashable {
         case columnsClassified = "columns_classified"
     }
 
-    mutating func count(_ finding: Finding) {
+    public mutating func count(_ finding: Finding) {
         findings += 1
         byCategory[finding.category, default: 0] += 1
         byConfidence[finding.confidence.description, default: 0] += 1
@@ -65,5 +65,7 @@ public protocol Reporter: AnyObject {
     /// Where the data disagrees with the privacy policy, once, after `columns` (not called
     /// without a policy).
     func violations(_ violations: [Violation])
+    /// How the scan compares with its baseline (`--baseline`), once, before `end`.
+    func baseline(_ report: BaselineReport)
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput])
 }

@@ -124,6 +124,7 @@ public final class SARIFReporter: Reporter {
             var out = "{\"ruleId\":\(string(f.detector)),\"ruleIndex\":\(ruleIndex[f.detector] ?? 0),\"level\":\"\(level)\","
             out += "\"message\":{\"text\":\(string(message))},\"locations\":["
             out += location(path: f.path, line: f.line, column: f.column, snippet: f.masked, logical: logical, kind: "member") + "],"
+            if let fingerprint = f.fingerprint { out += "\"partialFingerprints\":{\"trawl/v1\":\(string(fingerprint))}," }
             out += "\"properties\":{\"category\":\(string(f.category)),\"confidence\":\"\(f.confidence)\",\"signals\":\(json(f.signals))"
             if let row = f.row { out += ",\"row\":\(row)" }
             out += "}}"
@@ -132,6 +133,8 @@ public final class SARIFReporter: Reporter {
     }
 
     public func columns(_ columns: [ColumnStats]) {}
+
+    public func baseline(_ report: BaselineReport) {}
 
     public func violations(_ violations: [Violation]) {
         for v in violations {
@@ -146,6 +149,7 @@ public final class SARIFReporter: Reporter {
             var out = "{\"ruleId\":\(string(id)),\"ruleIndex\":\(ruleIndex[id] ?? 0),\"level\":\"\(level)\","
             out += "\"message\":{\"text\":\(string(v.message))},\"locations\":["
             out += location(path: v.path, line: 0, column: 0, snippet: nil, logical: logical, kind: v.field != nil ? "member" : "type") + "],"
+            if let fingerprint = v.fingerprint { out += "\"partialFingerprints\":{\"trawl/v1\":\(string(fingerprint))}," }
             out += "\"properties\":{\"severity\":\"\(v.severity.rawValue)\",\"reference\":\(string(v.reference)),\"subjects\":\(json(v.subjects)),\"inferred\":\(v.inferred)"
             if let category = v.category { out += ",\"category\":\(string(category))" }
             out += "}}"

@@ -97,6 +97,17 @@ public final class TextReporter: Reporter {
         sink.write(out)
     }
 
+    public func baseline(_ report: BaselineReport) {
+        var out = currentPath == nil ? "" : "\n"
+        currentPath = currentPath ?? ""
+        out += paint("Baseline \(report.file)", "1") + ": \(report.newFindings) new finding(s), \(report.unchangedFindings) unchanged; "
+        out += "\(report.newViolations) new violation(s), \(report.unchangedViolations) unchanged; \(report.stale.values.reduce(0, +)) stale entr(ies)\n"
+        for (fingerprint, count) in report.stale.sorted(by: { $0.key < $1.key }).prefix(20) {
+            out += "  stale: \(fingerprint)\(count > 1 ? " ×\(count)" : "")\n"
+        }
+        sink.write(out)
+    }
+
     public func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
         var out = currentPath == nil ? "" : "\n"
         if !errors.isEmpty {

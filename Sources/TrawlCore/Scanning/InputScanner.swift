@@ -125,10 +125,11 @@ struct InputScanner {
         }
     }
 
-    /// A YAML document of Trawl's own schemas: a `schema: trawl.policy/…` or `trawl.config/…`
-    /// line before any other key.
+    /// A YAML document of Trawl's own schemas (a `schema: trawl.policy/…` or `trawl.config/…`
+    /// line before any other key), or a baseline (`"schema" : "trawl.baseline/v1"`).
     static func isTrawlConfig(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
         let text = String(decoding: UnsafeBufferPointer(rebasing: head[0..<min(head.count, 4096)]), as: UTF8.self)
+        if text.hasPrefix("{"), text.contains("\"schema\" : \"trawl.baseline/") || text.contains("\"schema\":\"trawl.baseline/") { return true }
         for line in text.split(separator: "\n") {
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.isEmpty || t.hasPrefix("#") || t == "---" { continue }

@@ -17,7 +17,8 @@ public struct WalkOptions: Sendable {
     public var excludes: [String] = []
     public var followSymlinks = false
     public var maxFileSize: Int64 = 1 << 40
-    public var skipDirectories: Set<String> = [".git", ".hg", ".svn"]
+    /// Version-control folders, and `.trawl` (the fingerprint key).
+    public var skipDirectories: Set<String> = [".git", ".hg", ".svn", ".trawl"]
 
     public init(excludes: [String] = [], followSymlinks: Bool = false, maxFileSize: Int64 = 1 << 40) {
         self.excludes = excludes
