@@ -79,6 +79,12 @@ struct ScanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report and gate on what is new since the baseline FILE; list baseline entries nothing matches any more.", valueName: "FILE"))
     var baseline: String?
 
+    @Option(help: ArgumentHelp("Ignore rules (`GLOB [detector:ID] [category:KEY]` per line). Default: .trawlignore in the first scanned folder.", valueName: "FILE"))
+    var ignoreFile: String?
+
+    @Flag(help: "Apply neither .trawlignore nor the allow entries of trawl.yaml (audits).")
+    var noSuppressions = false
+
     @Option(help: ArgumentHelp("Key file for fingerprints (created with mode 0600 on first use) unless TRAWL_FINGERPRINT_KEY is set.", valueName: "FILE"))
     var fingerprintKeyFile: String = ".trawl/fingerprint.key"
 
@@ -190,11 +196,14 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let catalog = try catalogOptions.load()
         let minimum = Confidence(name: minConfidence) ?? .medium
+        let evaluator = try loadEvaluator()
         let environment = ProcessInfo.processInfo.environment
         var fingerprinter: Fingerprinter?
         // Baselines need fingerprints (the key file is created then); otherwise findings carry
         // them when a key already exists, so a plain scan never writes anything.
-        if baseline != nil || writeBaseline != nil || environment["TRAWL_FINGERPRINT_KEY"] != nil
+        let allowEntries = try loadProjectConfig()?.allow ?? []
+        let allowByFingerprint = !noSuppressions && !allowEntries.isEmpty
+        if baseline != nil || writeBaseline != nil || allowByFingerprint || environment["TRAWL_FINGERPRINT_KEY"] != nil
             || FileManager.default.fileExists(atPath: fingerprintKeyFile) {
             do {
                 fingerprinter = Fingerprinter(key: try Fingerprinter.loadKey(environment: environment, keyFile: fingerprintKeyFile))
@@ -217,7 +226,6 @@ struct ScanCommand: ParsableCommand {
         var columns = ColumnRules()
         columns.threshold = columnThreshold
         columns.hintedThreshold = min(columns.hintedThreshold, columnThreshold)
-        let evaluator = try loadEvaluator()
         var configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat, read: read, columns: columns)
         configuration.dateTracking = evaluator?.dateTracking
 
@@ -234,6 +242,7 @@ struct ScanCommand: ParsableCommand {
         let gate = GatingReporter(wrapping: reporter, threshold: evaluator == nil ? (failOn.map(Self.threshold) ?? minimum) : nil,
                                   evaluator: evaluator, severity: Self.severity(failOn ?? .high))
         gate.fingerprinter = fingerprinter
+        if let suppressions = try loadSuppressions() { gate.suppress(with: suppressions, on: try day()) }
         if let previous, let baseline { gate.compare(with: previous, file: baseline) }
         let summary = Scanner(engine: engine, configuration: configuration).run(reporter: gate)
         try sink.close()
@@ -272,6 +281,41 @@ struct ScanCommand: ParsableCommand {
         return Day.today()
     }
 
+    /// A file beside the data: in the first scanned folder (or the folder of the first file).
+    func besideTheData(_ name: String) -> String? {
+        guard let first = paths.first, first != "-" else { return nil }
+        var isDirectory: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? first : (first as NSString).deletingLastPathComponent
+        let candidate = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(name)
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    }
+
+    /// `--config`, or `trawl.yaml` beside the data.
+    func loadProjectConfig() throws -> ProjectConfig? {
+        do {
+            return try (config ?? besideTheData("trawl.yaml")).map { try ProjectConfig.load(path: $0) }
+        } catch let error as PolicyLoadError {
+            throw ValidationError("\(error.description)")
+        }
+    }
+
+    /// `.trawlignore` and the `allow` entries of trawl.yaml, unless --no-suppressions.
+    func loadSuppressions() throws -> Suppressions? {
+        if noSuppressions { return nil }
+        var suppressions = Suppressions(allow: try loadProjectConfig()?.allow ?? [])
+        if let path = ignoreFile ?? besideTheData(".trawlignore") {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read the ignore file \(path)") }
+            do {
+                suppressions.ignore = try Suppressions.parseIgnore(text, file: path)
+            } catch let error as PolicyLoadError {
+                throw ValidationError("\(error.description)")
+            }
+            suppressions.root = (path as NSString).deletingLastPathComponent
+        }
+        return suppressions
+    }
+
     /// The policy and the dataset declarations, unless --no-policy.
     func loadEvaluator() throws -> PolicyEvaluator? {
         if noPolicy { return nil }
@@ -280,16 +324,7 @@ struct ScanCommand: ParsableCommand {
             if let error = PolicyLinter.lint(document).first(where: { $0.severity == .error }) {
                 throw ValidationError("policy: \(error.description) (run `trawl policy lint` for all of them)")
             }
-            var configPath = config
-            if configPath == nil, let first = paths.first, first != "-" {
-                var isDirectory: ObjCBool = false
-                let folder = FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory) && isDirectory.boolValue
-                    ? first : (first as NSString).deletingLastPathComponent
-                let candidate = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("trawl.yaml")
-                if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
-            }
-            let projectConfig = try configPath.map { try ProjectConfig.load(path: $0) }
-            return PolicyEvaluator(policy: document.policy, config: projectConfig, asOf: try day())
+            return PolicyEvaluator(policy: document.policy, config: try loadProjectConfig(), asOf: try day())
         } catch let error as PolicyLoadError {
             throw ValidationError("\(error.description)")
         }
@@ -312,6 +347,17 @@ final class GatingReporter: Reporter {
     /// Baseline entries not matched yet, and the comparison so far (--baseline).
     private var remaining: Baseline?
     private var report: BaselineReport?
+
+    private var suppressions: Suppressions?
+    private var allowed: [String: Suppressions.Allow] = [:]
+    private var suppressed = SuppressionReport()
+
+    func suppress(with suppressions: Suppressions, on day: Day) {
+        self.suppressions = suppressions
+        let (active, expired) = suppressions.allowances(on: day)
+        allowed = active
+        suppressed.expired = expired
+    }
 
     func compare(with baseline: Baseline, file: String) {
         remaining = baseline
@@ -337,7 +383,12 @@ final class GatingReporter: Reporter {
 
     func begin(tool: ToolInfo) { inner.begin(tool: tool) }
 
-    func findings(_ findings: [Finding]) {
+    func findings(_ incoming: [Finding]) {
+        var findings = incoming
+        if let suppressions {
+            findings = incoming.filter { !suppressions.suppresses($0, allowed: allowed) }
+            suppressed.findings += incoming.count - findings.count
+        }
         var reported = findings
         for f in findings { if let fp = f.fingerprint { recorded.findings[fp, default: 0] += 1 } }
         if report != nil {
@@ -360,6 +411,11 @@ final class GatingReporter: Reporter {
                 recorded.violations[violations[i].fingerprint ?? "", default: 0] += 1
             }
         }
+        if let suppressions {
+            let all = violations.count
+            violations = violations.filter { !suppressions.suppresses($0, allowed: allowed) }
+            suppressed.violations += all - violations.count
+        }
         if report != nil {
             let all = violations.count
             violations = violations.filter { !consume($0.fingerprint, in: \.violations) }
@@ -372,17 +428,22 @@ final class GatingReporter: Reporter {
 
     func baseline(_ report: BaselineReport) { inner.baseline(report) }
 
+    func suppressions(_ report: SuppressionReport) { inner.suppressions(report) }
+
     /// Counts of the findings actually reported (with a baseline, the new ones only).
     private var reportedSummary = ScanSummary()
 
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
         var summary = summary
-        if var report, let remaining {
-            report.stale = remaining.findings.merging(remaining.violations) { $0 + $1 }
-            inner.baseline(report)
+        if suppressions != nil { inner.suppressions(suppressed) }
+        if suppressions != nil || report != nil {
             summary.findings = reportedSummary.findings
             summary.byCategory = reportedSummary.byCategory
             summary.byConfidence = reportedSummary.byConfidence
+        }
+        if var report, let remaining {
+            report.stale = remaining.findings.merging(remaining.violations) { $0 + $1 }
+            inner.baseline(report)
         }
         inner.end(summary: summary, errors: errors, skipped: skipped)
     }

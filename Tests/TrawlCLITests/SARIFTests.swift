@@ -151,3 +151,45 @@ struct BaselineTests {
         #expect(try CLI.run(["scan", data.path, "--baseline", dir.appendingPathComponent("nope.json").path] + common).status == 64)
     }
 }
+
+@Suite("Suppressions")
+struct SuppressionTests {
+    @Test func ignoreFileAndAllowEntriesWithExpiry() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("k").path
+        try String(repeating: "cd", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
+        let data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("fixtures"), withIntermediateDirectories: true)
+        try "email,telephone\nlea.martin@free.fr,06 12 47 85 39\n".write(to: data.appendingPathComponent("contacts.csv"), atomically: true, encoding: .utf8)
+        try "email\ntest.user@free.fr\n".write(to: data.appendingPathComponent("fixtures/users.csv"), atomically: true, encoding: .utf8)
+        let common = ["--no-policy", "--format", "json", "--fingerprint-key-file", key, "--as-of", "2026-11-27"]
+        let all = try CLI.json(try CLI.run(["scan", data.path] + common).stdout)["findings"] as? [[String: Any]] ?? []
+        #expect(all.count == 3)
+        // .trawlignore: a whole folder, and one detector in one file.
+        try "# test data\nfixtures/*\ncontacts.csv detector:fr-phone\n".write(to: data.appendingPathComponent(".trawlignore"), atomically: true, encoding: .utf8)
+        let ignored = try CLI.run(["scan", data.path] + common)
+        let report = try CLI.json(ignored.stdout)
+        #expect((report["findings"] as? [[String: Any]])?.map { $0["detector"] as? String } == ["email"])
+        #expect((report["suppressed"] as? [String: Any])?["findings"] as? Int == 2)
+        #expect(try CLI.run(["scan", data.path, "--no-suppressions"] + common).stdout.contains("fr-phone"))
+        // An allow entry by fingerprint, then the same entry expired.
+        let email = try #require(all.first { $0["detector"] as? String == "email" && ($0["path"] as? String)?.hasSuffix("contacts.csv") == true })
+        let fingerprint = try #require(email["fingerprint"] as? String)
+        let config = { (expires: String) in
+            "schema: trawl.config/v1\ndatasets: []\nallow:\n  - fingerprint: \"\(fingerprint)\"\n    reason: \"known test account, ticket SEC-42\"\n    expires: \(expires)\n"
+        }
+        try config("2027-01-31").write(to: data.appendingPathComponent("trawl.yaml"), atomically: true, encoding: .utf8)
+        let allowed = try CLI.run(["scan", data.path] + common)
+        #expect(allowed.status == 0)
+        #expect((try CLI.json(allowed.stdout)["findings"] as? [Any])?.isEmpty == true)
+        try config("2026-11-01").write(to: data.appendingPathComponent("trawl.yaml"), atomically: true, encoding: .utf8)
+        let expired = try CLI.run(["scan", data.path] + common)
+        #expect(expired.status == 1)
+        let expiredList = (try CLI.json(expired.stdout)["suppressed"] as? [String: Any])?["expired"] as? [[String: Any]]
+        #expect(expiredList?.first?["reason"] as? String == "known test account, ticket SEC-42")
+        // A reason is mandatory.
+        try "schema: trawl.config/v1\ndatasets: []\nallow:\n  - fingerprint: \"\(fingerprint)\"\n".write(to: data.appendingPathComponent("trawl.yaml"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["scan", data.path] + common).status == 64)
+    }
+}

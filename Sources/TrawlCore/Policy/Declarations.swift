@@ -83,10 +83,12 @@ public struct ProjectConfig: Sendable, Codable, Equatable {
     public static let schemaID = "trawl.config/v1"
     public var schema: String
     public var datasets: [DatasetDeclaration]
+    /// Findings and violations accepted on purpose, by fingerprint (with a reason, maybe an expiry).
+    public var allow: [Suppressions.Allow]?
     /// Folder the path globs are relative to (the config file's folder).
     public var root: String = ""
 
-    enum CodingKeys: String, CodingKey { case schema, datasets }
+    enum CodingKeys: String, CodingKey { case schema, datasets, allow }
 
     public init(datasets: [DatasetDeclaration], root: String = "") {
         self.schema = Self.schemaID

@@ -51,8 +51,13 @@ public final class JSONReporter: Reporter {
 
     public func baseline(_ report: BaselineReport) { baselineReport = report }
 
+    private var suppressionReport: SuppressionReport?
+
+    public func suppressions(_ report: SuppressionReport) { suppressionReport = report }
+
     public func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) {
-        let baseline = baselineReport.map { ",\n\"baseline\":\(encode($0))" } ?? ""
+        let baseline = (baselineReport.map { ",\n\"baseline\":\(encode($0))" } ?? "")
+            + (suppressionReport.map { ",\n\"suppressed\":\(encode($0))" } ?? "")
         sink.write("\n]\(baseline),\n\"errors\":\(encode(errors)),\n\"skipped\":\(encode(skipped)),\n\"summary\":\(encode(summary))}\n")
     }
 }

@@ -67,5 +67,7 @@ public protocol Reporter: AnyObject {
     func violations(_ violations: [Violation])
     /// How the scan compares with its baseline (`--baseline`), once, before `end`.
     func baseline(_ report: BaselineReport)
+    /// What `.trawlignore` and `allow` entries removed, and the allow entries that expired.
+    func suppressions(_ report: SuppressionReport)
     func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput])
 }

@@ -136,6 +136,8 @@ public final class SARIFReporter: Reporter {
 
     public func baseline(_ report: BaselineReport) {}
 
+    public func suppressions(_ report: SuppressionReport) {}
+
     public func violations(_ violations: [Violation]) {
         for v in violations {
             let id = "policy/\(v.kind.rawValue)"

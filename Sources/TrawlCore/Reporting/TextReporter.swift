@@ -97,6 +97,17 @@ public final class TextReporter: Reporter {
         sink.write(out)
     }
 
+    public func suppressions(_ report: SuppressionReport) {
+        guard report.findings + report.violations > 0 || !report.expired.isEmpty else { return }
+        var out = currentPath == nil ? "" : "\n"
+        currentPath = currentPath ?? ""
+        out += "Suppressed: \(report.findings) finding(s), \(report.violations) violation(s) (.trawlignore, allow entries; --no-suppressions to see them)\n"
+        for a in report.expired {
+            out += "  expired allow entry \(a.fingerprint) (\(a.expires ?? "")): \(a.reason) — no longer applied\n"
+        }
+        sink.write(out)
+    }
+
     public func baseline(_ report: BaselineReport) {
         var out = currentPath == nil ? "" : "\n"
         currentPath = currentPath ?? ""

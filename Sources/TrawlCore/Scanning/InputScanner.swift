@@ -58,7 +58,7 @@ struct InputScanner {
             }
             return
         }
-        if forced == .auto, buffered.withBytes({ Self.isTrawlConfig($0) }) {
+        if forced == .auto, path.hasSuffix("/.trawlignore") || path == ".trawlignore" || buffered.withBytes({ Self.isTrawlConfig($0) }) {
             let skip = SkippedInput(path: path, reason: .trawlConfig)
             if depth == 0 { outcome.skipped = skip } else { outcome.memberSkips.append(skip) }
             return
