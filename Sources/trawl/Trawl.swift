@@ -29,7 +29,7 @@ struct CatalogOptions: ParsableArguments {
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, sarif
+    case text, json, sarif, markdown
 }
 
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
@@ -49,7 +49,7 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Files or directories to scan; '-' reads standard input.")
     var paths: [String] = ["."]
 
-    @Option(help: "Report format: text, json or sarif (SARIF 2.1.0 for code-scanning dashboards).")
+    @Option(help: "Report format: text, json, sarif (SARIF 2.1.0 for code-scanning dashboards) or markdown (a CI job summary).")
     var format: ReportFormat = .text
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
@@ -235,6 +235,7 @@ struct ScanCommand: ParsableCommand {
         switch format {
         case .json: reporter = JSONReporter(sink: sink)
         case .sarif: reporter = SARIFReporter(sink: sink, catalog: catalog)
+        case .markdown: reporter = MarkdownReporter(sink: sink)
         case .text:
             let useColor = color == .always || (color == .auto && output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             reporter = TextReporter(sink: sink, color: useColor)

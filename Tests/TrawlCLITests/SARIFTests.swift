@@ -193,3 +193,21 @@ struct SuppressionTests {
         #expect(try CLI.run(["scan", data.path] + common).status == 64)
     }
 }
+
+@Suite("Markdown summary")
+struct MarkdownTests {
+    @Test func aJobSummaryWithViolationsFieldsAndNoRawValue() throws {
+        let result = try CLI.run(["scan", "Samples", "--format", "markdown", "--as-of", "2026-11-27"])
+        #expect(result.status == 1)
+        let md = result.stdout
+        #expect(md.hasPrefix("## Trawl scan\n"))
+        #expect(md.contains("| critical | 8 |"))
+        #expect(md.contains("| critical | minor | Samples/dumps/plateforme.sql `apprenants.date_naissance` |"))
+        #expect(md.contains("### Top fields"))
+        #expect(!md.contains("195117511408727") && !md.contains("2013-04-09"))
+        let manifest = try Manifest.load()
+        // Keyword categories plant words such as "homeless" that are also part of category ids.
+        let leaked = manifest.planted.filter { p in p.value.count >= 8 && !p.category.contains(p.value) && md.contains(p.value) }.map(\.value)
+        #expect(leaked.isEmpty, "\(leaked)")
+    }
+}
