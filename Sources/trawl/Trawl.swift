@@ -8,7 +8,7 @@ struct TrawlCommand: ParsableCommand {
         commandName: "trawl",
         abstract: "Find personal data in files, exports and dumps.",
         version: Trawl.version,
-        subcommands: [ScanCommand.self, DetectorsCommand.self, PolicyCommand.self],
+        subcommands: [ScanCommand.self, DetectorsCommand.self, PolicyCommand.self, MergeCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 }
@@ -30,6 +30,15 @@ struct CatalogOptions: ParsableArguments {
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, sarif, markdown
+
+    func makeReporter(sink: TextSink, catalog: @autoclosure () throws -> DetectorCatalog, color: Bool) rethrows -> Reporter {
+        switch self {
+        case .json: JSONReporter(sink: sink)
+        case .sarif: SARIFReporter(sink: sink, catalog: try catalog())
+        case .markdown: MarkdownReporter(sink: sink)
+        case .text: TextReporter(sink: sink, color: color)
+        }
+    }
 }
 
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
@@ -78,6 +87,15 @@ struct ScanCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Report and gate on what is new since the baseline FILE; list baseline entries nothing matches any more.", valueName: "FILE"))
     var baseline: String?
+
+    @Option(help: ArgumentHelp("Scan only shard K of N (1-based): a deterministic share of the inputs by path hash; combine the JSON reports with `trawl merge`.", valueName: "K/N"))
+    var shard: String?
+
+    static func parseShard(_ text: String) -> (index: Int, count: Int)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else { return nil }
+        return (k, n)
+    }
 
     @Option(help: ArgumentHelp("Ignore rules (`GLOB [detector:ID] [category:KEY]` per line). Default: .trawlignore in the first scanned folder.", valueName: "FILE"))
     var ignoreFile: String?
@@ -146,6 +164,7 @@ struct ScanCommand: ParsableCommand {
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given only once") }
         guard columnThreshold > 0 && columnThreshold <= 1 else { throw ValidationError("--column-threshold must be above 0 and at most 1") }
         if let sampleRows, sampleRows < 1 { throw ValidationError("--sample-rows must be at least 1") }
+        if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard '\(shard)' must be K/N with 1 ≤ K ≤ N, for example 2/4") }
         for (flag, value) in [("--archive-max-bytes", archiveMaxBytes), ("--archive-max-member-bytes", archiveMaxMemberBytes)] {
             if let value, Self.parseSize(value) == nil { throw ValidationError("\(flag) '\(value)' is not a size (examples: 100M, 8G)") }
         }
@@ -222,6 +241,7 @@ struct ScanCommand: ParsableCommand {
         let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues, fingerprinter: fingerprinter))
         var walk = WalkOptions(excludes: exclude, followSymlinks: followSymlinks)
         if let maxFileSize, let size = Self.parseSize(maxFileSize) { walk.maxFileSize = size }
+        walk.shard = shard.flatMap(Self.parseShard)
         let read = ReadOptions(sqlSchema: try loadSQLSchema(), sampleRows: sampleRows, archiveLimits: archiveLimits)
         var columns = ColumnRules()
         columns.threshold = columnThreshold
@@ -231,15 +251,8 @@ struct ScanCommand: ParsableCommand {
 
         let sink: OutputSink
         do { sink = try OutputSink(path: output) } catch { throw ValidationError("\(error)") }
-        let reporter: Reporter
-        switch format {
-        case .json: reporter = JSONReporter(sink: sink)
-        case .sarif: reporter = SARIFReporter(sink: sink, catalog: catalog)
-        case .markdown: reporter = MarkdownReporter(sink: sink)
-        case .text:
-            let useColor = color == .always || (color == .auto && output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-            reporter = TextReporter(sink: sink, color: useColor)
-        }
+        let useColor = color == .always || (color == .auto && output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let reporter = format.makeReporter(sink: sink, catalog: catalog, color: useColor)
         let gate = GatingReporter(wrapping: reporter, threshold: evaluator == nil ? (failOn.map(Self.threshold) ?? minimum) : nil,
                                   evaluator: evaluator, severity: Self.severity(failOn ?? .high))
         gate.fingerprinter = fingerprinter

@@ -211,3 +211,35 @@ struct MarkdownTests {
         #expect(leaked.isEmpty, "\(leaked)")
     }
 }
+
+@Suite("Shards and merge")
+struct ShardTests {
+    @Test func fourShardsMergedEqualOneScan() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["scan", "Samples", "--format", "json", "--as-of", "2026-11-27"]
+        var parts: [String] = []
+        var perShard: [Int] = []
+        for k in 1...4 {
+            let file = dir.appendingPathComponent("shard\(k).json").path
+            _ = try CLI.run(common + ["--shard", "\(k)/4", "-o", file])
+            parts.append(file)
+            perShard.append((try CLI.json(try String(contentsOfFile: file, encoding: .utf8))["findings"] as? [Any])?.count ?? -1)
+        }
+        #expect(perShard.filter { $0 > 0 }.count >= 2, "the inputs are spread over the shards: \(perShard)")
+        let single = try CLI.run(common)
+        let merged = try CLI.run(["merge"] + parts)
+        #expect(merged.status == single.status)
+        let a = try CLI.json(single.stdout), b = try CLI.json(merged.stdout)
+        for key in ["findings", "fields", "violations", "errors", "skipped", "summary"] {
+            let left = try JSONSerialization.data(withJSONObject: a[key] ?? NSNull(), options: [.sortedKeys])
+            let right = try JSONSerialization.data(withJSONObject: b[key] ?? NSNull(), options: [.sortedKeys])
+            #expect(left == right, "\(key) differs after merging")
+        }
+        if SARIF.available {
+            let sarif = try CLI.run(["merge", "--format", "sarif"] + parts)
+            #expect(try SARIF.validate(sarif.stdout) == [])
+        }
+        #expect(try CLI.run(["scan", "Samples", "--shard", "5/4"]).status == 64)
+    }
+}

@@ -52,6 +52,22 @@ public struct ColumnStats: Sendable, Codable, Hashable {
         case freeText = "free_text"
     }
 
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        table = try c.decodeIfPresent(String.self, forKey: .table)
+        field = try c.decode(String.self, forKey: .field)
+        rows = try c.decode(Int.self, forKey: .rows)
+        nonEmpty = try c.decode(Int.self, forKey: .nonEmpty)
+        hits = try c.decode([String: Int].self, forKey: .hits)
+        detectors = try c.decode([String: Int].self, forKey: .detectors)
+        nameHints = try c.decodeIfPresent([String].self, forKey: .nameHints) ?? []
+        category = try c.decodeIfPresent(String.self, forKey: .category)
+        categories = try c.decodeIfPresent([String].self, forKey: .categories) ?? []
+        ratio = try c.decodeIfPresent(Double.self, forKey: .ratio) ?? 0
+        freeText = try c.decodeIfPresent(Bool.self, forKey: .freeText) ?? false
+    }
+
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path)

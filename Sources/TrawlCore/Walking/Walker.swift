@@ -18,6 +18,8 @@ public struct WalkOptions: Sendable {
     public var followSymlinks = false
     public var maxFileSize: Int64 = 1 << 40
     /// Version-control folders, and `.trawl` (the fingerprint key).
+    /// `--shard K/N`: only the inputs whose path hashes to K (1-based) of N.
+    public var shard: (index: Int, count: Int)?
     public var skipDirectories: Set<String> = [".git", ".hg", ".svn", ".trawl"]
 
     public init(excludes: [String] = [], followSymlinks: Bool = false, maxFileSize: Int64 = 1 << 40) {
@@ -40,8 +42,37 @@ public struct Walker: Sendable {
         case error(InputError)
     }
 
-    /// Calls `emit` for every file, skip and error, in order.
+    /// Which shard a path belongs to (FNV-1a 64 of its bytes: the same on every machine and run).
+    public static func shard(of path: String, count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in path.utf8 {
+            hash ^= UInt64(b)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int(hash % UInt64(max(1, count))) + 1
+    }
+
+    /// Calls `emit` for every file, skip and error, in order. With a shard, only those of the
+    /// shard, files re-numbered so the ordered writer sees no gap.
     public func walk(roots: [String], emit: (Event) -> Void) {
+        guard let shard = options.shard else { return walkAll(roots: roots, emit: emit) }
+        var next = 0
+        walkAll(roots: roots) { event in
+            switch event {
+            case .file(var item):
+                guard item.path == "-" ? shard.index == 1 : Self.shard(of: item.path, count: shard.count) == shard.index else { return }
+                item.index = next
+                next += 1
+                emit(.file(item))
+            case .skipped(let skip):
+                if Self.shard(of: skip.path, count: shard.count) == shard.index { emit(event) }
+            case .error(let error):
+                if Self.shard(of: error.path, count: shard.count) == shard.index { emit(event) }
+            }
+        }
+    }
+
+    private func walkAll(roots: [String], emit: (Event) -> Void) {
         var index = 0
         var visited: Set<String> = []
         let realRoots = roots.compactMap { realpath($0) }
