@@ -55,3 +55,25 @@ struct ValidationErrorMessage: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// The progress line on a terminal's standard error: redrawn in place, at most every quarter of a
+/// second (the scan throttles), cleared at the end.
+final class StderrProgress: ProgressObserver {
+    let start = ContinuousClock.now
+
+    func update(_ p: ScanProgress) {
+        if p.finished {
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            return
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let mb = Double(p.bytes) / 1_000_000
+        let rate = seconds > 0 ? mb / seconds : 0
+        var current = p.current
+        if current.count > 40 { current = "…" + current.suffix(39) }
+        let total = p.walkDone ? "\(p.filesQueued)" : "\(p.filesQueued)+"
+        let line = String(format: "files %d/%@ · %.1f MB · %.1f MB/s · %d finding(s) · %@", p.filesDone, total, mb, rate, p.findings, current)
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+}

@@ -88,6 +88,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report and gate on what is new since the baseline FILE; list baseline entries nothing matches any more.", valueName: "FILE"))
     var baseline: String?
 
+    @Flag(name: .shortAndLong, help: "No progress line on standard error (it is only drawn on a terminal anyway).")
+    var quiet = false
+
     @Option(help: ArgumentHelp("Scan only shard K of N (1-based): a deterministic share of the inputs by path hash; combine the JSON reports with `trawl merge`.", valueName: "K/N"))
     var shard: String?
 
@@ -248,6 +251,7 @@ struct ScanCommand: ParsableCommand {
         columns.hintedThreshold = min(columns.hintedThreshold, columnThreshold)
         var configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat, read: read, columns: columns)
         configuration.dateTracking = evaluator?.dateTracking
+        if !quiet && isatty(STDERR_FILENO) == 1 { configuration.progress = StderrProgress() }
 
         let sink: OutputSink
         do { sink = try OutputSink(path: output) } catch { throw ValidationError("\(error)") }

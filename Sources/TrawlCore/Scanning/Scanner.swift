@@ -12,6 +12,9 @@ public struct ScanConfiguration: Sendable {
     public var columns: ColumnRules
     /// Columns whose dates are kept for retention and age rules (nil: none).
     public var dateTracking: DateTracking?
+    /// Told how the scan is going, at most every `progressInterval`.
+    public var progress: ProgressObserver?
+    public var progressInterval: Duration = .milliseconds(250)
 
     public init(roots: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(),
                 inputFormat: InputFormat = .auto, read: ReadOptions = ReadOptions(), columns: ColumnRules = ColumnRules()) {
@@ -51,7 +54,7 @@ public final class Scanner: Sendable {
     /// Scans and reports; returns the summary (also given to the reporter).
     public func run(reporter: Reporter, stdin: ByteSource? = nil) -> ScanSummary {
         let tool = ToolInfo(detectors: engine.catalog.detectors.count)
-        let state = SharedState(reporter: reporter)
+        let state = SharedState(reporter: reporter, observer: configuration.progress, interval: configuration.progressInterval)
         state.withLock { $0.reporter.begin(tool: tool) }
 
         let queue = WorkQueue()
@@ -59,12 +62,15 @@ public final class Scanner: Sendable {
         let walker = Thread {
             Walker(options: walkerConfig.walk).walk(roots: walkerConfig.roots) { event in
                 switch event {
-                case .file(let item): queue.push(item)
+                case .file(let item):
+                    state.withLock { $0.progress.filesQueued += 1 }
+                    queue.push(item)
                 case .skipped(let skip): state.withLock { $0.skipped.append(skip) }
                 case .error(let error): state.withLock { $0.walkErrors.append(error) }
                 }
             }
             queue.close()
+            state.withLock { $0.progress.walkDone = true }
         }
         walker.start()
 
@@ -183,8 +189,13 @@ final class SharedState: Sendable {
         var skipped: [SkippedInput] = []
         var walkErrors: [InputError] = []
         var columns: [ColumnStats] = []
+        var progress = ScanProgress()
+        let observer: ProgressObserver?
+        let interval: Duration
+        var lastProgress: ContinuousClock.Instant?
 
         mutating func deliver(index: Int, _ outcome: FileOutcome) {
+            defer { reportProgress(path: outcome.findings.last?.path) }
             if index == next {
                 emit(outcome)
                 if outcome.done { advance() }
@@ -199,6 +210,19 @@ final class SharedState: Sendable {
                 merged.done = merged.done || outcome.done
                 pending[index] = merged
             }
+        }
+
+        /// Tells the observer, at most once per interval (and always at the end).
+        mutating func reportProgress(path: String?, force: Bool = false) {
+            guard let observer else { return }
+            if let path { progress.current = path }
+            progress.filesDone = summary.filesScanned + skipped.count
+            progress.bytes = summary.bytesScanned
+            progress.findings = summary.findings
+            let now = ContinuousClock.now
+            if !force, let last = lastProgress, now - last < interval { return }
+            lastProgress = now
+            observer.update(progress)
         }
 
         private mutating func emit(_ outcome: FileOutcome) {
@@ -234,6 +258,8 @@ final class SharedState: Sendable {
             summary.skipped = Dictionary(grouping: allSkipped, by: \.reason.rawValue).mapValues(\.count)
             summary.columns = columns.count
             summary.columnsClassified = columns.filter { $0.category != nil }.count
+            progress.finished = true
+            reportProgress(path: nil, force: true)
             reporter.columns(columns)
             reporter.end(summary: summary, errors: allErrors, skipped: allSkipped)
             return summary
@@ -243,8 +269,8 @@ final class SharedState: Sendable {
     // The reporter is only ever touched under this lock: that is what makes it safe to share.
     private let inner: Mutex<Inner>
 
-    init(reporter: Reporter) {
-        inner = Mutex(Inner(box: ReporterBox(reporter)))
+    init(reporter: Reporter, observer: ProgressObserver? = nil, interval: Duration = .milliseconds(250)) {
+        inner = Mutex(Inner(box: ReporterBox(reporter), observer: observer, interval: interval))
     }
 
     func withLock<R: Sendable>(_ body: (inout Inner) -> R) -> R {
@@ -257,4 +283,24 @@ final class SharedState: Sendable {
 final class ReporterBox: @unchecked Sendable {
     let reporter: Reporter
     init(_ reporter: Reporter) { self.reporter = reporter }
+}
+
+/// How a scan is going, for a progress line.
+public struct ScanProgress: Sendable, Equatable {
+    public var filesDone = 0
+    public var filesQueued = 0
+    /// True once every input has been found (the total is then known).
+    public var walkDone = false
+    public var bytes: Int64 = 0
+    public var findings = 0
+    /// The input findings last came from.
+    public var current = ""
+    public var finished = false
+
+    public init() {}
+}
+
+/// Receives progress snapshots from the scan's writer (one call at a time).
+public protocol ProgressObserver: Sendable {
+    func update(_ progress: ScanProgress)
 }
