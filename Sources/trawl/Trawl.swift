@@ -218,12 +218,16 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let catalog = try catalogOptions.load()
         let minimum = Confidence(name: minConfidence) ?? .medium
-        let evaluator = try loadEvaluator()
+        // The policy first (its errors come first), then trawl.yaml, read once for both the
+        // declarations and the allow entries.
+        let policyDocument = try loadPolicy()
+        let projectConfig = try loadProjectConfig()
+        let evaluator = try policyDocument.map { PolicyEvaluator(policy: $0.policy, config: projectConfig, asOf: try day()) }
         let environment = ProcessInfo.processInfo.environment
         var fingerprinter: Fingerprinter?
         // Baselines need fingerprints (the key file is created then); otherwise findings carry
         // them when a key already exists, so a plain scan never writes anything.
-        let allowEntries = try loadProjectConfig()?.allow ?? []
+        let allowEntries = projectConfig?.allow ?? []
         let allowByFingerprint = !noSuppressions && !allowEntries.isEmpty
         if baseline != nil || writeBaseline != nil || allowByFingerprint || environment["TRAWL_FINGERPRINT_KEY"] != nil
             || FileManager.default.fileExists(atPath: fingerprintKeyFile) {
@@ -260,7 +264,7 @@ struct ScanCommand: ParsableCommand {
         let gate = GatingReporter(wrapping: reporter, threshold: evaluator == nil ? (failOn.map(Self.threshold) ?? minimum) : nil,
                                   evaluator: evaluator, severity: Self.severity(failOn ?? .high))
         gate.fingerprinter = fingerprinter
-        if let suppressions = try loadSuppressions() { gate.suppress(with: suppressions, on: try day()) }
+        if let suppressions = try loadSuppressions(allow: allowEntries) { gate.suppress(with: suppressions, on: try day()) }
         if let previous, let baseline { gate.compare(with: previous, file: baseline) }
         let summary = Scanner(engine: engine, configuration: configuration).run(reporter: gate)
         try sink.close()
@@ -319,9 +323,9 @@ struct ScanCommand: ParsableCommand {
     }
 
     /// `.trawlignore` and the `allow` entries of trawl.yaml, unless --no-suppressions.
-    func loadSuppressions() throws -> Suppressions? {
+    func loadSuppressions(allow: [Suppressions.Allow]) throws -> Suppressions? {
         if noSuppressions { return nil }
-        var suppressions = Suppressions(allow: try loadProjectConfig()?.allow ?? [])
+        var suppressions = Suppressions(allow: allow)
         if let path = ignoreFile ?? besideTheData(".trawlignore") {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read the ignore file \(path)") }
             do {
@@ -334,15 +338,15 @@ struct ScanCommand: ParsableCommand {
         return suppressions
     }
 
-    /// The policy and the dataset declarations, unless --no-policy.
-    func loadEvaluator() throws -> PolicyEvaluator? {
+    /// `--policy FILE` or the built-in policy, unless --no-policy; a policy with lint errors is refused.
+    func loadPolicy() throws -> PolicyDocument? {
         if noPolicy { return nil }
         do {
             let document = try policy.map { try PolicyDocument.load(path: $0) } ?? PolicyDocument.builtin()
             if let error = PolicyLinter.lint(document).first(where: { $0.severity == .error }) {
                 throw ValidationError("policy: \(error.description) (run `trawl policy lint` for all of them)")
             }
-            return PolicyEvaluator(policy: document.policy, config: try loadProjectConfig(), asOf: try day())
+            return document
         } catch let error as PolicyLoadError {
             throw ValidationError("\(error.description)")
         }

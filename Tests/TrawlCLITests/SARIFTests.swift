@@ -80,8 +80,12 @@ struct SARIFTests {
         let minor = try #require(results.first { $0["ruleId"] as? String == "policy/minor" })
         #expect(minor["level"] as? String == "error")
         #expect(invocation["executionSuccessful"] as? Bool == true)
-        // No raw value anywhere.
+        // No raw value in any result or notification (rule help texts quote detector documentation).
         #expect(!result.stdout.contains("298036938321409"))
+        let resultsText = try #require(result.stdout.components(separatedBy: "\"results\":[").last)
+        let manifest = try Manifest.load()
+        let leaked = manifest.planted.filter { p in p.value.count >= 6 && !p.category.contains(p.value) && resultsText.contains(p.value) }.map(\.value)
+        #expect(leaked.isEmpty, "\(leaked)")
     }
 
     @Test func inputErrorsAreToolExecutionNotificationsAndSQLiteCellsHaveNoRegion() throws {

@@ -283,6 +283,11 @@ struct PolicyEvaluationTests {
         // The compliant twin: all within ten years.
         let recent = Self.dates("d.sql", "factures", "factures.invoice_date", ["2016-11-27", "2025-01-01"])
         #expect(e.evaluate([recent]).filter { $0.kind == .retentionExceeded }.isEmpty)
+        // A clock column that is itself personal data never has its dates printed.
+        let personal = Self.dates("d.sql", "factures", "factures.invoice_date", ["2009-03-01"], category: "user.demographic.date_of_birth")
+        let withheld = try #require(e.evaluate([personal]).first { $0.kind == .retentionExceeded })
+        #expect(!withheld.message.contains("2009-03-01"))
+        #expect(withheld.message.contains("date withheld"))
         // Undeclared datasets have no purposes: retention is not guessed.
         #expect(try Self.evaluator().evaluate([invoices]).filter { $0.kind == .retentionExceeded }.isEmpty)
     }

@@ -110,7 +110,7 @@ public struct PolicyEvaluator: Sendable {
             let declaration = config?.declaration(path: first.path, table: first.table)
             let fields = all.filter { $0.category != nil }
             if !fields.isEmpty {
-                violations += evaluate(path: first.path, table: first.table, fields: fields, allColumns: columns)
+                violations += evaluate(path: first.path, table: first.table, fields: fields, allColumns: columns, declaration: declaration)
             }
             if !fields.isEmpty || declaration != nil {
                 violations += evaluateDates(path: first.path, table: first.table, columns: all, declaration: declaration)
@@ -161,7 +161,7 @@ public struct PolicyEvaluator: Sendable {
             if let old = dates.before(limit) {
                 out.append(Violation(kind: .retentionExceeded, severity: .high, path: path, table: table, field: clock.field, category: nil,
                                      subjects: subjects, inferred: false,
-                                     message: "\(old.count) record(s) dated before \(limit) by \(clock.field), older than the \(kept) the policy allows for “\(row.label)”; the oldest is \(old.oldest), at \(locate(clock, old.example))",
+                                     message: "\(old.count) record(s) dated before \(limit) by \(clock.field), older than the \(kept) the policy allows for “\(row.label)”; the oldest is \(Self.show(old.oldest, of: clock)), at \(locate(clock, old.example))",
                                      reference: "retention.\(row.id): “\(row.intermediate.text)”"))
             }
             if let active, declaration.storage != .intermediate {
@@ -171,7 +171,7 @@ public struct PolicyEvaluator: Sendable {
                     let count = stale.values.reduce(0) { $0 + $1.count }
                     out.append(Violation(kind: .activePeriodExceeded, severity: .medium, path: path, table: table, field: clock.field, category: nil,
                                          subjects: subjects, inferred: false,
-                                         message: "\(count) record(s) dated before \(archiveFrom) by \(clock.field) are still in the active dataset; after \(active) they belong in the intermediate archive (“\(row.label)”); the oldest is \(Day(number: oldestKey)), at \(locate(clock, example))",
+                                         message: "\(count) record(s) dated before \(archiveFrom) by \(clock.field) are still in the active dataset; after \(active) they belong in the intermediate archive (“\(row.label)”); the oldest is \(Self.show(Day(number: oldestKey), of: clock)), at \(locate(clock, example))",
                                          reference: "retention.\(row.id): “\(row.active.text)”"))
                 }
             }
@@ -179,11 +179,16 @@ public struct PolicyEvaluator: Sendable {
         return out
     }
 
+    /// A date in a message: shown when its column is a record date (an invoice date, a login
+    /// time), withheld when the column is itself classified as personal data (a birth date).
+    static func show(_ day: Day, of column: ColumnStats) -> String {
+        column.categories.isEmpty ? day.description : "(date withheld: \(column.field) is personal data)"
+    }
+
     /// How messages name a column (`apprenants.nir`, or the free text of a log).
     static func name(_ column: ColumnStats) -> String { column.freeText ? "its free text" : column.field }
 
-    func evaluate(path: String, table: String?, fields: [ColumnStats], allColumns: [ColumnStats]) -> [Violation] {
-        let declaration = config?.declaration(path: path, table: table)
+    func evaluate(path: String, table: String?, fields: [ColumnStats], allColumns: [ColumnStats], declaration: DatasetDeclaration?) -> [Violation] {
         let subjects = declaration?.subjects ?? inferSubjects(path: path, table: table)
         let inferred = declaration == nil
         var out: [Violation] = []
