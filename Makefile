@@ -1,8 +1,9 @@
 # Trawl: two commands do all the set-up on a fresh Debian machine.
 #   make demo   installs missing system packages, builds in release mode, scans Samples/
 #   make test   installs missing system packages, runs the test suite
+# python3-jsonschema validates SARIF in tests; chromium runs the HTML inventory's browser test.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema
+APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema chromium
 RELEASE_BIN := .build/release/trawl
 
 .PHONY: deps build demo test clean
