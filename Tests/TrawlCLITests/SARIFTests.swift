@@ -106,6 +106,28 @@ struct SARIFTests {
             #expect(physical["region"] == nil)
         }
     }
+
+    @Test func archiveMembersAreNestedArtifacts() throws {
+        let zip = CLI.repoRoot.appendingPathComponent("Tests/TrawlCLITests/Fixtures/archives")
+        let result = try CLI.run(["scan", "exports.zip", "--format", "sarif", "--no-policy"], cwd: zip)
+        #expect(try SARIF.validate(result.stdout) == [])
+        let run = try #require((try CLI.json(result.stdout)["runs"] as? [[String: Any]])?.first)
+        let artifacts = try #require(run["artifacts"] as? [[String: Any]])
+        let uris = artifacts.map { ($0["location"] as? [String: Any])?["uri"] as? String ?? "" }
+        let parents = artifacts.map { $0["parentIndex"] as? Int }
+        let zipIndex = try #require(uris.firstIndex(of: "exports.zip"))
+        #expect(parents[zipIndex] == nil)
+        let gz = try #require(uris.firstIndex(of: "/2026/students.csv.gz"))
+        #expect(parents[gz] == zipIndex)
+        let csv = try #require(uris.firstIndex(of: "/students.csv"))
+        #expect(parents[csv] == gz, "the CSV inside the gzip inside the zip: \(uris) \(parents)")
+        // Results keep the whole path, so dashboards show where the member is.
+        let (_, results, _) = try SARIF.results(result.stdout)
+        let paths = Set(results.compactMap { r in
+            (((r["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
+        })
+        #expect(paths.contains("exports.zip!/2026/students.csv.gz!/students.csv"), "\(paths)")
+    }
 }
 
 @Suite("Fingerprints and baselines")

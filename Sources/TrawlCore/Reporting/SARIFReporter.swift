@@ -26,6 +26,24 @@ public final class SARIFReporter: Reporter {
     let rules: [Rule]
     private let ruleIndex: [String: Int]
     private var first = true
+    /// Archives and their members, as SARIF nested artifacts (`parentIndex`): a member's
+    /// location is its path inside its parent.
+    private var artifacts: [(uri: String, parent: Int?)] = []
+    private var artifactIndex: [String: Int] = [:]
+
+    /// Registers `a.zip!/b.tar!/c.csv` as a.zip, then b.tar inside it, then c.csv inside b.tar.
+    private func noteArtifact(_ path: String) {
+        guard path.contains("!/"), artifactIndex[path] == nil else { return }
+        var parent: Int?
+        var prefix = ""
+        for part in path.components(separatedBy: "!/") {
+            prefix = prefix.isEmpty ? part : prefix + "!/" + part
+            if let i = artifactIndex[prefix] { parent = i; continue }
+            artifacts.append((parent == nil ? Self.uri(part) : "/" + Self.uri(part), parent))
+            artifactIndex[prefix] = artifacts.count - 1
+            parent = artifacts.count - 1
+        }
+    }
     private let encoder: JSONEncoder
 
     /// `detectors`: the catalog; the policy's violation kinds are added as `policy/<kind>` rules.
@@ -97,6 +115,7 @@ public final class SARIFReporter: Reporter {
     }
 
     private func location(path: String, line: Int, column: Int, snippet: String?, logical: String?, kind: String) -> String {
+        noteArtifact(path)
         var out = "{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(string(Self.uri(path)))}"
         if line > 0 {
             out += ",\"region\":{\"startLine\":\(line),\"startColumn\":\(max(1, column))"
@@ -166,7 +185,17 @@ public final class SARIFReporter: Reporter {
             out += "\n{\"level\":\"error\",\"message\":{\"text\":\(string("\(e.code.rawValue): \(e.message)"))},"
             out += "\"locations\":[" + location(path: e.path, line: e.line ?? 0, column: 1, snippet: nil, logical: nil, kind: "member") + "]}"
         }
-        out += "]}]}]}\n"
+        out += "]}]"
+        if !artifacts.isEmpty {
+            out += ",\"artifacts\":["
+            for (i, a) in artifacts.enumerated() {
+                out += (i > 0 ? ",\n" : "\n") + "{\"location\":{\"uri\":\(string(a.uri))}"
+                if let parent = a.parent { out += ",\"parentIndex\":\(parent)" }
+                out += "}"
+            }
+            out += "]"
+        }
+        out += "}]}\n"
         sink.write(out)
     }
 }
