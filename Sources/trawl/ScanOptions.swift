@@ -129,6 +129,9 @@ struct ScanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Classify a column when at least this share of its values match one category (0 to 1; a column whose name hints the category needs 0.2).", valueName: "RATIO"))
     var columnThreshold: Double = ColumnRules().threshold
 
+    @Flag(help: "Run every pattern over every line (no prefilter): slower, for checking that the prefilters change no finding.")
+    var noPrefilter = false
+
     @OptionGroup var catalogOptions: CatalogOptions
 
     @OptionGroup var policyOptions: PolicyOptions
@@ -222,7 +225,7 @@ struct ScanOptions: ParsableArguments {
                 throw ValidationError("fingerprints: \(error)")
             }
         }
-        let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues, fingerprinter: fingerprinter))
+        let engine = DetectionEngine(catalog: catalog, options: DetectionOptions(minConfidence: minimum, showValues: showValues, fingerprinter: fingerprinter, prefilter: !noPrefilter))
         var walk = WalkOptions(excludes: exclude, followSymlinks: followSymlinks)
         if let maxFileSize, let size = Self.parseSize(maxFileSize) { walk.maxFileSize = size }
         walk.shard = shard.flatMap(Self.parseShard)

@@ -6,11 +6,16 @@ public struct DetectionOptions: Sendable {
     public var showValues: Bool
     /// Gives each finding its fingerprint, computed from the raw value inside the worker.
     public var fingerprinter: Fingerprinter?
+    /// Run each pattern only on the lines its prefilter admits (and, for detectors that require
+    /// context, on lines with a context word or in a hinted field). Off only to check that it
+    /// changes no finding (`--no-prefilter`).
+    public var prefilter: Bool
 
-    public init(minConfidence: Confidence = .medium, showValues: Bool = false, fingerprinter: Fingerprinter? = nil) {
+    public init(minConfidence: Confidence = .medium, showValues: Bool = false, fingerprinter: Fingerprinter? = nil, prefilter: Bool = true) {
         self.minConfidence = minConfidence
         self.showValues = showValues
         self.fingerprinter = fingerprinter
+        self.prefilter = prefilter
     }
 }
 
@@ -37,6 +42,10 @@ public final class DetectionWorker {
     private var hintCache: [String: [Bool]] = [:]
     /// Number of match attempts abandoned at the PCRE2 match limit since the last reset.
     public private(set) var limitHits = 0
+    /// The lines of the current batch (prefilters), and per detector whether it is filtered.
+    private var lineIndex = LineIndex()
+    private let filtered: [Bool]
+    private var admitted: [Bool] = []
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -45,6 +54,9 @@ public final class DetectionWorker {
     init(engine: DetectionEngine) {
         self.detectors = engine.catalog.detectors
         self.options = engine.options
+        filtered = detectors.map { d in
+            engine.options.prefilter && d.pattern != nil && d.definition.prefilter != nil
+        }
     }
 
     struct Candidate {
@@ -83,13 +95,25 @@ public final class DetectionWorker {
         let fieldHints = batch.fields.map { hints(for: $0) }
         var candidates: [Candidate] = []
         batch.bytes.withUnsafeBufferPointer { buffer in
+            var measured = false
             for (index, detector) in detectors.enumerated() {
-                if let pattern = detector.pattern {
-                    limitHits += pattern.forEachMatch(in: buffer, scratch: scratch) { range in
-                        if let candidate = evaluate(detector: index, range: range, batch: batch, buffer: buffer, fieldHints: fieldHints) {
-                            candidates.append(candidate)
-                        }
+                guard let pattern = detector.pattern else { continue }
+                let found = { (range: Range<Int>) in
+                    if let candidate = self.evaluate(detector: index, range: range, batch: batch, buffer: buffer, fieldHints: fieldHints) {
+                        candidates.append(candidate)
                     }
+                }
+                if filtered[index] {
+                    if !measured {
+                        lineIndex.measure(buffer)
+                        measured = true
+                    }
+                    admit(detector: index, batch: batch, buffer: buffer, fieldHints: fieldHints)
+                    forEachWindow { start, end in
+                        limitHits += pattern.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch, found)
+                    }
+                } else {
+                    limitHits += pattern.forEachMatch(in: buffer, scratch: scratch, found)
                 }
             }
             if !batch.fields.isEmpty {
@@ -101,6 +125,78 @@ public final class DetectionWorker {
                 findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
             }
             count(accepted, in: batch, fieldHints: fieldHints, tally: &tally)
+        }
+    }
+
+    /// Marks in `admitted` the lines where `detector`'s pattern must run: those its prefilter
+    /// admits and, when it requires context, that are in a field whose name hints it or hold one
+    /// of its context words (found with the boundary-free form of its keywords, which finds at
+    /// least what the context check will).
+    private func admit(detector index: Int, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) {
+        // Locals only in the loops: properties of a class would pay an exclusivity check per access.
+        let detector = detectors[index]
+        let lines = lineIndex.lines
+        var admitted = self.admitted
+        admitted.removeAll(keepingCapacity: true)
+        defer { self.admitted = admitted }
+        if let prefilter = detector.definition.prefilter {
+            let any = prefilter.anyMask, alnum = prefilter.alnumMask
+            let digits = UInt32(prefilter.digits ?? 0), run = UInt32(prefilter.run ?? 0)
+            for line in lines {
+                admitted.append(line.digits >= digits && line.run >= run && (any == 0 || line.marks & any != 0)
+                                && (alnum == 0 || line.alnumLengths & alnum != 0))
+            }
+        } else {
+            admitted.append(contentsOf: repeatElement(true, count: lines.count))
+        }
+        guard detector.requiresContext else { return }
+        // Lines in a hinted field pass; the others need a context word.
+        var needsContext = [Bool](repeating: false, count: lines.count)
+        var s = 0
+        let segments = batch.segments
+        for l in lines.indices where admitted[l] {
+            let line = lines[l]
+            while s < segments.count, segments[s].end < line.start { s += 1 }
+            var hinted = false
+            var t = s
+            while t < segments.count, segments[t].start <= line.end {
+                let field = segments[t].field
+                if field >= 0, fieldHints[Int(field)][index] { hinted = true; break }
+                t += 1
+            }
+            if !hinted { needsContext[l] = true; admitted[l] = false }
+        }
+        guard let context = detector.context else { return }
+        var l = 0
+        while l < lines.count {
+            guard needsContext[l] else { l += 1; continue }
+            var last = l
+            while last + 1 < lines.count, needsContext[last + 1] { last += 1 }
+            // One search over the run of lines; every line a match touches is marked.
+            var cursor = l
+            context.loose.forEachMatch(in: buffer, from: lines[l].start, upTo: lines[last].end, scratch: scratch) { range in
+                while cursor <= last, lines[cursor].end < range.lowerBound { cursor += 1 }
+                var k = cursor
+                while k <= last, lines[k].start <= range.upperBound {
+                    if needsContext[k] { admitted[k] = true }
+                    k += 1
+                }
+            }
+            l = last + 1
+        }
+    }
+
+    /// Calls `body` with each run of consecutive admitted lines (start offset, end newline).
+    private func forEachWindow(_ body: (Int, Int) -> Void) {
+        let lines = lineIndex.lines
+        let admitted = self.admitted
+        var l = 0
+        while l < lines.count {
+            guard admitted[l] else { l += 1; continue }
+            var last = l
+            while last + 1 < lines.count, admitted[last + 1] { last += 1 }
+            body(lines[l].start, lines[last].end)
+            l = last + 1
         }
     }
 

@@ -51,6 +51,9 @@ public final class Detector: Sendable {
         if definition.requires == .context && context == nil && fields == nil {
             throw fail("requires: context needs context words or fields")
         }
+        if definition.prefilter != nil, let pattern = definition.pattern, let token = Self.multilineToken(in: pattern) {
+            throw fail("prefilter: the pattern can match a newline (\(token)), and prefilters work line by line: remove the prefilter or the token")
+        }
         if let name = definition.validator {
             guard let validator = Validators.named(name) else {
                 throw fail("unknown validator '\(name)' (known: \(Validators.all.keys.sorted().joined(separator: ", ")))")
@@ -62,6 +65,18 @@ public final class Detector: Sendable {
         if definition.examples.match.isEmpty || definition.examples.noMatch.isEmpty {
             throw fail("examples.match and examples.no_match must each hold at least one example")
         }
+    }
+}
+
+extension Detector {
+    /// Tokens through which a pattern could match a newline (or reach past one).
+    static let multilineTokens = ["\\n", "\\s", "\\R", "\\v", "\\D", "\\W", "\\H", "\\P", "\\X", "\\C", "[^", "\\x0a", "\\x0A",
+                                  "\\x{0a}", "\\x{0A}", "\\x{000a}", "\\x{000A}", "\\012", "\\p{Z", "\\p{C", "\\p{Any", "\\p{Xsp", "\\p{Xps"]
+
+    static func multilineToken(in pattern: String) -> String? {
+        if let token = multilineTokens.first(where: { pattern.contains($0) }) { return token }
+        if let dotAll = pattern.range(of: #"\(\?\^?[a-zA-Z]*s"#, options: .regularExpression) { return String(pattern[dotAll]) }
+        return nil
     }
 }
 

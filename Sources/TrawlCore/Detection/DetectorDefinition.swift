@@ -23,6 +23,8 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
     /// are one finding: for keyword detectors, where several terms describe one fact
     /// ("Sportive de haut niveau (liste ministérielle)").
     public var mergeNearby: Bool?
+    /// Necessary conditions on a line for `pattern` to match in it (see `PrefilterDefinition`).
+    public var prefilter: PrefilterDefinition?
     public var examples: Examples
 
     enum CodingKeys: String, CodingKey {
@@ -33,6 +35,7 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
         case fields
         case fieldValue = "field_value"
         case mergeNearby = "merge_nearby"
+        case prefilter
         case examples
     }
 

@@ -106,15 +106,29 @@ extension PCRE2Regex {
         }
     }
 
-    /// Calls `body` for every non-overlapping match in `subject[range]`. Returns how many
-    /// attempts hit the match limit (those regions are skipped, not silently ignored).
+    /// Calls `body` for every non-overlapping match in `subject`. Returns how many attempts hit
+    /// the match limit (those regions are skipped, not silently ignored).
     @discardableResult
     public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, _ body: (Range<Int>) -> Void) -> Int {
-        var position = 0
+        forEachMatch(in: subject, from: 0, upTo: subject.count, scratch: scratch, body)
+    }
+
+    /// Bytes past a window's end that the pattern may still read (look-aheads).
+    static let windowSlack = 16
+
+    /// Calls `body` for every non-overlapping match starting in `start..<end`, where `end` is a
+    /// newline (or the end of `subject`). Look-behinds see the bytes before `start`; the pattern
+    /// reads at most `windowSlack` bytes past `end`, so it must not match across a newline.
+    @discardableResult
+    public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, scratch: MatchScratch,
+                             _ body: (Range<Int>) -> Void) -> Int {
+        let limited = end >= subject.count ? subject : UnsafeBufferPointer(rebasing: subject[0..<min(subject.count, end + Self.windowSlack)])
+        var position = start
         var limitHits = 0
-        while position <= subject.count {
-            switch firstMatch(in: subject, from: position, scratch: scratch) {
+        while position <= end {
+            switch firstMatch(in: limited, from: position, scratch: scratch) {
             case .match(let range):
+                if range.lowerBound >= end && end < subject.count { return limitHits }
                 body(range)
                 position = range.upperBound > range.lowerBound ? range.upperBound : range.upperBound + 1
             case .noMatch:
@@ -122,9 +136,9 @@ extension PCRE2Regex {
             case .limitExceeded:
                 limitHits += 1
                 // Skip past the next line break: the abandoned attempt is confined to that line.
-                position = nextLineStart(subject, after: position)
+                position = nextLineStart(limited, after: position)
             case .error:
-                position = nextLineStart(subject, after: position)
+                position = nextLineStart(limited, after: position)
             }
         }
         return limitHits

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// The prefilters (issue 6) only save work: every finding and every column is the same with
+/// `--no-prefilter`, on the Samples, on the real dumps of ../shared/corpus and on a generated
+/// decoy-dense corpus.
+@Suite("Prefilters change no finding", .serialized)
+struct PrefilterCLITests {
+    static func compare(_ path: String, cwd: URL = CLI.repoRoot) throws {
+        let common = ["scan", path, "--format", "json", "--no-policy", "--min-confidence", "low", "--quiet"]
+        let on = try CLI.json(try CLI.run(common, cwd: cwd).stdout)
+        let off = try CLI.json(try CLI.run(common + ["--no-prefilter"], cwd: cwd).stdout)
+        let a = try #require(on["findings"] as? [[String: Any]]), b = try #require(off["findings"] as? [[String: Any]])
+        #expect(!a.isEmpty)
+        #expect(a.count == b.count, "\(path): \(a.count) findings with prefilters, \(b.count) without")
+        #expect(NSArray(array: a).isEqual(to: b), "\(path): findings differ")
+        #expect(NSArray(array: on["fields"] as? [Any] ?? []).isEqual(to: off["fields"] as? [Any] ?? []), "\(path): fields differ")
+    }
+
+    @Test func samples() throws { try Self.compare("Samples") }
+
+    @Test func sharedCorpus() throws {
+        let corpus = CLI.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        try #require(FileManager.default.fileExists(atPath: corpus.path), "../shared/corpus is missing")
+        try Self.compare(corpus.path)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import TrawlCore
+
+@Suite("Prefilters")
+struct PrefilterTests {
+    static func lines(_ text: String) -> [LineIndex.Line] {
+        var index = LineIndex()
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0) }
+        return index.lines
+    }
+
+    @Test func eachLineIsMeasured() {
+        let lines = Self.lines("tél. 06 12 34 56 78\nIBAN FR7630006000011234567890189\nmail: a@b.fr 10.0.0.1\nprix 45 000 €\n12AB34567 x")
+        #expect(lines.count == 5)
+        #expect(lines[0].digits == 10 && lines[0].run == 10, "separators inside a run: \(lines[0])")
+        #expect(lines[1].run == 25 && lines[1].alnumLengths & LineIndex.lengthBit(27) != 0)
+        let m = PrefilterDefinition.Mark.self
+        #expect(lines[2].marks & m.at.bit != 0 && lines[2].marks & m.dotDigit.bit != 0 && lines[2].marks & m.colon.bit != 0)
+        #expect(lines[2].marks & m.plus.bit == 0)
+        #expect(lines[3].marks & m.currency.bit != 0 && lines[3].run == 5)
+        #expect(lines[4].alnumLengths == LineIndex.lengthBit(9), "a word without a digit does not count: \(lines[4].alnumLengths)")
+        #expect(lines[4].start == lines[3].end + 1 && lines[4].end == lines[4].start + 11)
+        // Four separator bytes break a run; a letter breaks it too.
+        #expect(Self.lines("12 -  34")[0].run == 2 && Self.lines("12a34")[0].run == 2)
+        #expect(Self.lines("Prix 12 EUR")[0].marks & m.currency.bit != 0 && Self.lines("12 euros")[0].marks & m.currency.bit != 0)
+    }
+
+    @Test func aPatternThatCanMatchANewlineCannotHaveAPrefilter() throws {
+        let yaml = { (pattern: String) in """
+            id: test-multiline
+            name: Test
+            category: user.test
+            description: test
+            pattern: '\(pattern)'
+            prefilter: { digits: 2 }
+            examples: { match: ["12"], no_match: ["ab"] }
+            """ }
+        for pattern in ["[0-9]\\s[0-9]", "[0-9][^a][0-9]", "(?s)[0-9].[0-9]", "[0-9]\\D[0-9]", "(?is)x"] {
+            #expect(throws: CatalogError.self, "\(pattern)") { try TestDetectors.make(yaml(pattern)) }
+        }
+        _ = try TestDetectors.make(yaml("[0-9]\\h[0-9]"))
+    }
+
+    /// The prefilters and the context marking change nothing: every detector, on text, CSV, JSON
+    /// and SQL built from every detector's own examples (with decoys around them).
+    @Test func findingsAreTheSameWithAndWithoutPrefilters() throws {
+        let catalog = try DetectorCatalog.load(extraDirectories: [])
+        var text = ""
+        var csv = "id,note,nir,telephone,email,date_naissance\n"
+        for (i, d) in catalog.detectors.enumerated() {
+            for example in d.definition.examples.match + d.definition.examples.noMatch {
+                let value = example.unmarked.text
+                text += "ligne \(i) 2024-05-06 12:34:56 ref 123456789012345 \(value)\n"
+                let quoted = "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                csv += "\(i),\(quoted),\(quoted),\(quoted),\(quoted),\(quoted)\n"
+            }
+        }
+        for (input, format) in [(text, InputFormat.text), (csv, .csv)] {
+            let on = try TestDetectors.scan(input, format: format, catalog: catalog, options: DetectionOptions(minConfidence: .low, showValues: true))
+            let off = try TestDetectors.scan(input, format: format, catalog: catalog, options: DetectionOptions(minConfidence: .low, showValues: true, prefilter: false))
+            #expect(on.count > 100)
+            #expect(on == off, "\(format): \(Set(off).subtracting(on).prefix(3)) missing, \(Set(on).subtracting(off).prefix(3)) extra")
+        }
+    }
+}
