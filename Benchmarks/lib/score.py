@@ -53,27 +53,48 @@ def score(report, truth):
     T, N, P = sum(tp.values()), sum(fn.values()), sum(fp.values())
     overall = {"category": "all", "planted": T + N, "reported": T + P, "tp": T, "fp": P, "fn": N,
                "precision": T / (T + P) if T + P else None, "recall": T / (T + N) if T + N else None}
-    misses = []
-    for k, n in fn.items():
-        items = planted_items[k][-n:]
-        others = [f for (p, l, c), fs in found_items.items() if p == k[0] and l == k[1] for f in fs]
+    # Which planted value went unmatched and which finding is the false positive only matters for
+    # the examples: within one (path, line, category), pair findings and planted values of the same
+    # length first (masked values keep the length), so the leftovers are the likely culprits.
+    misses, false_pos = [], []
+    for k in set(fn) | set(fp):
+        items, fs = list(planted_items.get(k, [])), list(found_items.get(k, []))
+        free = collections.Counter(it.get("length") for it in items)
+        paired_lengths = collections.Counter()
+        leftover, paired = [], []
+        for f in fs:
+            n = len(f.get("masked") or "")
+            if free[n] > 0:
+                free[n] -= 1
+                paired_lengths[n] += 1
+                paired.append(f)
+            else:
+                leftover.append(f)
+        unpaired_items = []
+        taken = collections.Counter(paired_lengths)
         for it in items:
+            if taken[it.get("length")] > 0:
+                taken[it.get("length")] -= 1
+            else:
+                unpaired_items.append(it)
+        others = [f for (p, l, c), fl in found_items.items() if p == k[0] and l == k[1] for f in fl]
+        for it in (unpaired_items + items)[:fn.get(k, 0)]:
             misses.append({"path": k[0], "line": k[1], "category": k[2], "form": it.get("form"),
                            "where": it.get("where"), "length": it.get("length"),
-                           "same_line_findings": [(f["category"], f.get("detector"), f.get("masked")) for f in others]})
-    false_pos = []
-    for k, n in fp.items():
-        for f in found_items[k][-n:]:
+                           "same_line_findings": dict(collections.Counter(f["category"] for f in others))})
+        planted_here = dict(collections.Counter(it["category"] for (p, l, c), its in planted_items.items()
+                                                if p == k[0] and l == k[1] for it in its))
+        for f in (leftover + paired)[:fp.get(k, 0)]:
             false_pos.append({"path": k[0], "line": k[1], "category": k[2], "detector": f.get("detector"),
                               "field": f.get("field"), "masked": f.get("masked"), "confidence": f.get("confidence"),
-                              "signals": f.get("signals"),
-                              "planted_on_line": [it["category"] for (p, l, c), its in planted_items.items()
-                                                  if p == k[0] and l == k[1] for it in its]})
+                              "signals": f.get("signals"), "planted_on_line": planted_here})
+    misses.sort(key=lambda m: (m["path"], m["line"]))
+    false_pos.sort(key=lambda m: (m["path"], m["line"]))
     return rows, overall, misses, false_pos
 
 
 def fmt(x):
-    return "n/a" if x is None else f"{100 * x:.1f} %"
+    return "n/a" if x is None else f"{100 * x:.2f} %"
 
 
 def short(c):
