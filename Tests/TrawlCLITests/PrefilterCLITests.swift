@@ -24,4 +24,18 @@ struct PrefilterCLITests {
         try #require(FileManager.default.fileExists(atPath: corpus.path), "../shared/corpus is missing")
         try Self.compare(corpus.path)
     }
+
+    @Test func generatedDecoyDenseCorpus() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLI.repoRoot.appendingPathComponent("Benchmarks/generate").path,
+                             "--size-mb", "3", "--seed", "11", "--out", dir.path, "--quiet"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("groundtruth.json"))
+        try Self.compare(dir.path)
+    }
 }

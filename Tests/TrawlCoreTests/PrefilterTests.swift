@@ -26,6 +26,14 @@ struct PrefilterTests {
         #expect(Self.lines("Prix 12 EUR")[0].marks & m.currency.bit != 0 && Self.lines("12 euros")[0].marks & m.currency.bit != 0)
     }
 
+    @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {
+        let matcher = try #require(AnchorMatcher(words: [["asile", "dublin"], ["sile"], ["he", "she", "hers"]]))
+        var index = LineIndex()
+        let text = "Demandeur d'ASILE\nrien\nUSHERS\nprocédure Dublin\n\nasil\nshe"
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        #expect(index.lines.map(\.words) == [0b011, 0, 0b100, 0b001, 0, 0, 0b100])
+    }
+
     @Test func aPatternThatCanMatchANewlineCannotHaveAPrefilter() throws {
         let yaml = { (pattern: String) in """
             id: test-multiline

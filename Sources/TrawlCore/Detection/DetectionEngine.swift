@@ -23,10 +23,28 @@ public struct DetectionOptions: Sendable {
 public struct DetectionEngine: Sendable {
     public let catalog: DetectorCatalog
     public let options: DetectionOptions
+    /// The `words` of the prefilters, and each detector's slot in it (-1 without words).
+    let anchors: AnchorMatcher?
+    let anchorSlots: [Int]
 
     public init(catalog: DetectorCatalog, options: DetectionOptions = DetectionOptions()) {
         self.catalog = catalog
         self.options = options
+        var slots: [Int] = []
+        var words: [[String]] = []
+        for d in catalog.detectors {
+            if let list = d.definition.prefilter?.words, !list.isEmpty, d.pattern != nil, words.count < 64 {
+                slots.append(words.count)
+                words.append(list)
+            } else {
+                slots.append(-1)
+            }
+        }
+        let anchors = AnchorMatcher(words: words)
+        self.anchors = anchors
+        // Without a matcher (no words, or too many), a words condition cannot be checked: the
+        // detectors concerned run everywhere.
+        self.anchorSlots = anchors == nil ? slots.map { _ in -1 } : slots
     }
 
     /// A worker owns PCRE2 match data and caches; make one per thread.
@@ -46,6 +64,8 @@ public final class DetectionWorker {
     private var lineIndex = LineIndex()
     private let filtered: [Bool]
     private var admitted: [Bool] = []
+    private let anchors: AnchorMatcher?
+    private let anchorSlots: [Int]
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -54,8 +74,12 @@ public final class DetectionWorker {
     init(engine: DetectionEngine) {
         self.detectors = engine.catalog.detectors
         self.options = engine.options
-        filtered = detectors.map { d in
-            engine.options.prefilter && d.pattern != nil && d.definition.prefilter != nil
+        anchors = engine.anchors
+        anchorSlots = engine.anchorSlots
+        filtered = zip(detectors, engine.anchorSlots).map { d, slot in
+            guard engine.options.prefilter, d.pattern != nil, let prefilter = d.definition.prefilter else { return false }
+            // A words condition that cannot be checked would admit nothing: run everywhere.
+            return prefilter.words == nil || slot >= 0
         }
     }
 
@@ -105,7 +129,8 @@ public final class DetectionWorker {
                 }
                 if filtered[index] {
                     if !measured {
-                        lineIndex.measure(buffer)
+                        lineIndex.measure(buffer, anchors: anchors)
+                        lineIndex.assignFields(batch.segments)
                         measured = true
                     }
                     admit(detector: index, batch: batch, buffer: buffer, fieldHints: fieldHints)
@@ -133,39 +158,40 @@ public final class DetectionWorker {
     /// of its context words (found with the boundary-free form of its keywords, which finds at
     /// least what the context check will).
     private func admit(detector index: Int, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) {
-        // Locals only in the loops: properties of a class would pay an exclusivity check per access.
+        // Locals only in the loops: properties of a class would pay an exclusivity check per
+        // access, and a second reference to the array would copy it on write.
         let detector = detectors[index]
         let lines = lineIndex.lines
-        var admitted = self.admitted
+        var admitted: [Bool] = []
+        swap(&admitted, &self.admitted)
         admitted.removeAll(keepingCapacity: true)
-        defer { self.admitted = admitted }
+        defer { swap(&admitted, &self.admitted) }
         if let prefilter = detector.definition.prefilter {
             let any = prefilter.anyMask, alnum = prefilter.alnumMask
             let digits = UInt32(prefilter.digits ?? 0), run = UInt32(prefilter.run ?? 0)
+            let words: UInt64 = anchorSlots[index] >= 0 ? 1 << UInt64(anchorSlots[index]) : 0
             for line in lines {
                 admitted.append(line.digits >= digits && line.run >= run && (any == 0 || line.marks & any != 0)
-                                && (alnum == 0 || line.alnumLengths & alnum != 0))
+                                && (alnum == 0 || line.alnumLengths & alnum != 0) && (words == 0 || line.words & words != 0))
             }
         } else {
             admitted.append(contentsOf: repeatElement(true, count: lines.count))
         }
         guard detector.requiresContext else { return }
-        // Lines in a hinted field pass; the others need a context word.
+        // Lines in a hinted field pass (a line over several cells counts as hinted); the others
+        // need a context word.
+        let hinted = fieldHints.map { $0[index] }
+        let lineFields = lineIndex.fields
         var needsContext = [Bool](repeating: false, count: lines.count)
-        var s = 0
-        let segments = batch.segments
+        var anyNeeds = false
         for l in lines.indices where admitted[l] {
-            let line = lines[l]
-            while s < segments.count, segments[s].end < line.start { s += 1 }
-            var hinted = false
-            var t = s
-            while t < segments.count, segments[t].start <= line.end {
-                let field = segments[t].field
-                if field >= 0, fieldHints[Int(field)][index] { hinted = true; break }
-                t += 1
-            }
-            if !hinted { needsContext[l] = true; admitted[l] = false }
+            let field = lineFields[l]
+            if field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) { continue }
+            needsContext[l] = true
+            admitted[l] = false
+            anyNeeds = true
         }
+        guard anyNeeds else { return }
         guard let context = detector.context else { return }
         var l = 0
         while l < lines.count {
