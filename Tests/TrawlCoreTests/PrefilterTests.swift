@@ -26,6 +26,23 @@ struct PrefilterTests {
         #expect(Self.lines("Prix 12 EUR")[0].marks & m.currency.bit != 0 && Self.lines("12 euros")[0].marks & m.currency.bit != 0)
     }
 
+    @Test func runsCountsAndAlternatives() throws {
+        let lines = Self.lines("2024-05-06 12:34:56\n123 456 789\n123456789012\nfe80::1 10.0.0.1\n1 2-3")
+        #expect(lines[0].run == 14 && lines[0].plainRun == 4 && lines[0].spacedRun == 4 && lines[0].colons == 2)
+        #expect(lines[1].spacedRun == 9 && lines[1].plainRun == 3)
+        #expect(lines[2].plainRun == 12)
+        let m = PrefilterDefinition.Mark.self
+        #expect(lines[3].marks & m.doubleColon.bit != 0 && lines[3].dotDigits == 3 && lines[3].colons == 2)
+        #expect(lines[4].spacedRun == 2 && lines[4].run == 3)
+        // `any_of`: the base conditions apply to every alternative.
+        let ip = PrefilterDefinition(digits: 1, anyOf: [PrefilterDefinition(dotDigits: 3), PrefilterDefinition(any: [.doubleColon])])
+        let conditions = ip.conditions(wordBit: 0)
+        #expect(conditions.count == 2)
+        #expect(lines.map { l in conditions.contains { $0.admits(l) } } == [false, false, false, true, false])
+        let card = PrefilterDefinition(anyOf: [PrefilterDefinition(plainRun: 12), PrefilterDefinition(run: 13)]).conditions(wordBit: 0)
+        #expect(lines.map { l in card.contains { $0.admits(l) } } == [true, false, true, false, false])
+    }
+
     @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {
         let matcher = try #require(AnchorMatcher(words: [["asile", "dublin"], ["sile"], ["he", "she", "hers"]]))
         var index = LineIndex()

@@ -33,7 +33,7 @@ public struct DetectionEngine: Sendable {
         var slots: [Int] = []
         var words: [[String]] = []
         for d in catalog.detectors {
-            if let list = d.definition.prefilter?.words, !list.isEmpty, d.pattern != nil, words.count < 64 {
+            if let list = d.definition.prefilter?.allWords, !list.isEmpty, d.pattern != nil, words.count < 64 {
                 slots.append(words.count)
                 words.append(list)
             } else {
@@ -66,6 +66,8 @@ public final class DetectionWorker {
     private var admitted: [Bool] = []
     private let anchors: AnchorMatcher?
     private let anchorSlots: [Int]
+    /// Each detector's prefilter as threshold sets (a line passes when it meets one).
+    private let conditions: [[LineCondition]]
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -79,7 +81,10 @@ public final class DetectionWorker {
         filtered = zip(detectors, engine.anchorSlots).map { d, slot in
             guard engine.options.prefilter, d.pattern != nil, let prefilter = d.definition.prefilter else { return false }
             // A words condition that cannot be checked would admit nothing: run everywhere.
-            return prefilter.words == nil || slot >= 0
+            return prefilter.allWords.isEmpty || slot >= 0
+        }
+        conditions = zip(detectors, engine.anchorSlots).map { d, slot in
+            d.definition.prefilter?.conditions(wordBit: slot >= 0 ? 1 << UInt64(slot) : 0) ?? []
         }
     }
 
@@ -166,14 +171,12 @@ public final class DetectionWorker {
         swap(&admitted, &self.admitted)
         admitted.removeAll(keepingCapacity: true)
         defer { swap(&admitted, &self.admitted) }
-        if let prefilter = detector.definition.prefilter {
-            let any = prefilter.anyMask, alnum = prefilter.alnumMask
-            let digits = UInt32(prefilter.digits ?? 0), run = UInt32(prefilter.run ?? 0)
-            let words: UInt64 = anchorSlots[index] >= 0 ? 1 << UInt64(anchorSlots[index]) : 0
-            for line in lines {
-                admitted.append(line.digits >= digits && line.run >= run && (any == 0 || line.marks & any != 0)
-                                && (alnum == 0 || line.alnumLengths & alnum != 0) && (words == 0 || line.words & words != 0))
-            }
+        let conditions = self.conditions[index]
+        if conditions.count == 1 {
+            let condition = conditions[0]
+            for line in lines { admitted.append(condition.admits(line)) }
+        } else if !conditions.isEmpty {
+            for line in lines { admitted.append(conditions.contains { $0.admits(line) }) }
         } else {
             admitted.append(contentsOf: repeatElement(true, count: lines.count))
         }
@@ -529,3 +532,4 @@ struct Locator {
         return lo
     }
 }
+

@@ -23,6 +23,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case plus
         /// `€`, `EUR` or `euro` in any case
         case currency
+        /// `::`
+        case doubleColon = "double-colon"
 
         var bit: UInt8 { 1 << UInt8(Self.allCases.firstIndex(of: self) ?? 0) }
     }
@@ -40,17 +42,94 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
     /// One of these ASCII fragments, in any case, on the line: each alternative of the pattern
     /// must contain one (`asile` for "demandeur d’asile", `fugi` for "réfugié").
     public var words: [String]?
+    /// A run of at least this many digits with nothing between them (`plain_run`), or with at most
+    /// one space, `.` or non-breaking space between two of them (`spaced_run`).
+    public var plainRun: Int?
+    public var spacedRun: Int?
+    /// At least this many `.` between two digits, and `:`, on the line.
+    public var dotDigits: Int?
+    public var colons: Int?
+    /// Alternatives: the line must pass one of them as well as the conditions above
+    /// (`any_of: [{ dot_digits: 3 }, { colons: 6 }]`).
+    public var anyOf: [PrefilterDefinition]?
 
-    public init(digits: Int? = nil, run: Int? = nil, any: [Mark]? = nil, alnum: [Int]? = nil, words: [String]? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case digits, run, any, alnum, words
+        case plainRun = "plain_run"
+        case spacedRun = "spaced_run"
+        case dotDigits = "dot_digits"
+        case colons
+        case anyOf = "any_of"
+    }
+
+    public init(digits: Int? = nil, run: Int? = nil, any: [Mark]? = nil, alnum: [Int]? = nil, words: [String]? = nil,
+                plainRun: Int? = nil, spacedRun: Int? = nil, dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
+        self.plainRun = plainRun
+        self.spacedRun = spacedRun
         self.digits = digits
         self.run = run
         self.any = any
         self.alnum = alnum
         self.words = words
+        self.dotDigits = dotDigits
+        self.colons = colons
+        self.anyOf = anyOf
+    }
+
+    /// Every word of the prefilter and its alternatives.
+    var allWords: [String] { (words ?? []) + (anyOf ?? []).flatMap(\.allWords) }
+
+    /// The conditions as sets of thresholds, one per alternative (the words of every set
+    /// checked through the detector's anchor slot).
+    func conditions(wordBit: UInt64) -> [LineCondition] {
+        var base = LineCondition()
+        base.digits = UInt32(digits ?? 0)
+        base.run = UInt32(run ?? 0)
+        base.plainRun = UInt32(plainRun ?? 0)
+        base.spacedRun = UInt32(spacedRun ?? 0)
+        base.dotDigits = UInt8(clamping: dotDigits ?? 0)
+        base.colons = UInt8(clamping: colons ?? 0)
+        base.any = anyMask
+        base.alnum = alnumMask
+        base.words = words == nil ? 0 : wordBit
+        guard let anyOf, !anyOf.isEmpty else { return [base] }
+        return anyOf.flatMap { $0.conditions(wordBit: wordBit) }.map { alt in
+            var c = alt
+            c.digits = max(c.digits, base.digits)
+            c.run = max(c.run, base.run)
+            c.plainRun = max(c.plainRun, base.plainRun)
+            c.spacedRun = max(c.spacedRun, base.spacedRun)
+            c.dotDigits = max(c.dotDigits, base.dotDigits)
+            c.colons = max(c.colons, base.colons)
+            if base.any != 0 { c.any = c.any == 0 ? base.any : c.any & base.any }
+            if base.alnum != 0 { c.alnum = c.alnum == 0 ? base.alnum : c.alnum & base.alnum }
+            c.words |= base.words
+            return c
+        }
     }
 
     var anyMask: UInt8 { (any ?? []).reduce(0) { $0 | $1.bit } }
     var alnumMask: UInt64 { (alnum ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) } }
+}
+
+/// One set of thresholds a line must meet (a prefilter or one of its alternatives).
+struct LineCondition: Sendable {
+    var digits: UInt32 = 0
+    var run: UInt32 = 0
+    var plainRun: UInt32 = 0
+    var spacedRun: UInt32 = 0
+    var dotDigits: UInt8 = 0
+    var colons: UInt8 = 0
+    var any: UInt8 = 0
+    var alnum: UInt64 = 0
+    var words: UInt64 = 0
+
+    @inline(__always)
+    func admits(_ line: LineIndex.Line) -> Bool {
+        line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun && line.dotDigits >= dotDigits && line.colons >= colons
+            && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
+            && (words == 0 || line.words & words != 0)
+    }
 }
 
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
@@ -61,8 +140,15 @@ struct LineIndex {
         var end: Int
         var digits: UInt32 = 0
         var run: UInt32 = 0
+        /// Longest run of digits with nothing between them, and with at most one space, `.` or
+        /// non-breaking space between two of them.
+        var plainRun: UInt32 = 0
+        var spacedRun: UInt32 = 0
         var marks: UInt8 = 0
         var alnumLengths: UInt64 = 0
+        /// `.` between two digits, and `:`, counted up to 255.
+        var dotDigits: UInt8 = 0
+        var colons: UInt8 = 0
         /// Bit `k` set when a word of the detector in anchor slot `k` is on the line.
         var words: UInt64 = 0
     }
@@ -92,7 +178,9 @@ struct LineIndex {
 
     static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(max(length, 1), 64) - 1) }
 
-    /// Byte classes: 1 digit, 2 letter, 4 run separator.
+    /// Byte classes: 1 digit, 2 letter, 4 run separator, 8 a byte with its own meaning (newline,
+    /// `@ : + .`, the first byte of `€`), 16 `e` or `E` (`EUR`, `euro`), 32 spaced-run separator
+    /// (space, `.`, the bytes of non-breaking spaces).
     private static let classes: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
         for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = 1 }
@@ -100,6 +188,11 @@ struct LineIndex {
         for b in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(b)] = 2 }
         for b in " ./-()+,:\t".utf8 { table[Int(b)] |= 4 }
         for b: UInt8 in [0xC2, 0xA0, 0xE2, 0x80, 0xAF] { table[Int(b)] |= 4 }
+        for b in "\n@:+.".utf8 { table[Int(b)] |= 8 }
+        table[0xE2] |= 8
+        for b: UInt8 in [0x20, 0x2E, 0xC2, 0xA0, 0xE2, 0x80, 0xAF] { table[Int(b)] |= 32 }
+        table[Int(UInt8(ascii: "e"))] |= 16
+        table[Int(UInt8(ascii: "E"))] |= 16
         return table
     }()
 
@@ -111,71 +204,93 @@ struct LineIndex {
 
     private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>) {
         lines.removeAll(keepingCapacity: true)
-        let classes = Self.classes
-        let at = PrefilterDefinition.Mark.at.bit, dot = PrefilterDefinition.Mark.dotDigit.bit
-        let colon = PrefilterDefinition.Mark.colon.bit, plus = PrefilterDefinition.Mark.plus.bit
-        let currency = PrefilterDefinition.Mark.currency.bit
-        classes.withUnsafeBufferPointer { table in
+        typealias Mark = PrefilterDefinition.Mark
+        let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
+        let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit
+        let n = buffer.count
+        guard let p = buffer.baseAddress, n > 0 else { return }
+        Self.classes.withUnsafeBufferPointer { table in
             var line = Line(start: 0, end: 0)
             var run: UInt32 = 0, gap = 0
+            var plain: UInt32 = 0, spaced: UInt32 = 0, spacedGap = 0
             var word = 0, wordDigits = false
             var i = 0
-            let n = buffer.count
-            func endWord(_ line: inout Line) {
-                if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
-                word = 0
-                wordDigits = false
-            }
             while i < n {
-                let b = buffer[i]
-                if b == 0x0A {
-                    endWord(&line)
-                    line.end = i
-                    lines.append(line)
-                    line = Line(start: i + 1, end: i + 1)
-                    run = 0
-                    gap = 0
-                    i += 1
-                    continue
-                }
+                let b = p[i]
                 let c = table[Int(b)]
-                if c & 1 != 0 {
-                    line.digits += 1
-                    run += 1
-                    gap = 0
-                    if run > line.run { line.run = run }
+                if c & 3 != 0 {
                     word += 1
-                    wordDigits = true
-                } else {
-                    if c & 4 != 0 {
-                        gap += 1
-                        if gap > 3 { run = 0 }
+                    if c & 1 != 0 {
+                        line.digits += 1
+                        run += 1
+                        gap = 0
+                        if run > line.run { line.run = run }
+                        plain += 1
+                        if plain > line.plainRun { line.plainRun = plain }
+                        spaced += 1
+                        spacedGap = 0
+                        if spaced > line.spacedRun { line.spacedRun = spaced }
+                        wordDigits = true
                     } else {
                         run = 0
                         gap = 0
-                    }
-                    if c & 2 != 0 {
-                        word += 1
-                        if b | 0x20 == UInt8(ascii: "e"), i + 2 < n, buffer[i + 1] | 0x20 == UInt8(ascii: "u"), buffer[i + 2] | 0x20 == UInt8(ascii: "r") {
+                        plain = 0
+                        spaced = 0
+                        if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
                         }
-                    } else {
-                        endWord(&line)
-                        switch b {
-                        case UInt8(ascii: "@"): line.marks |= at
-                        case UInt8(ascii: ":"): line.marks |= colon
-                        case UInt8(ascii: "+"): line.marks |= plus
-                        case UInt8(ascii: "."):
-                            if i > 0, i + 1 < n, table[Int(buffer[i - 1])] & 1 != 0, table[Int(buffer[i + 1])] & 1 != 0 { line.marks |= dot }
-                        case 0xE2:
-                            if i + 2 < n, buffer[i + 1] == 0x82, buffer[i + 2] == 0xAC { line.marks |= currency }
-                        default: break
+                    }
+                    i += 1
+                    continue
+                }
+                if word > 0 {
+                    if wordDigits { line.alnumLengths |= Self.lengthBit(word) }
+                    word = 0
+                    wordDigits = false
+                }
+                plain = 0
+                if c & 4 != 0 {
+                    gap += 1
+                    if gap > 3 { run = 0 }
+                } else {
+                    run = 0
+                    gap = 0
+                }
+                if c & 32 != 0 {
+                    spacedGap += 1
+                    if spacedGap > 3 { spaced = 0 }
+                } else {
+                    spaced = 0
+                    spacedGap = 0
+                }
+                if c & 8 != 0 {
+                    switch b {
+                    case 0x0A:
+                        line.end = i
+                        lines.append(line)
+                        line = Line(start: i + 1, end: i + 1)
+                        run = 0
+                        gap = 0
+                        spaced = 0
+                        spacedGap = 0
+                    case UInt8(ascii: "@"): line.marks |= at
+                    case UInt8(ascii: ":"):
+                        line.marks |= colon
+                        if line.colons < 255 { line.colons += 1 }
+                        if i + 1 < n, p[i + 1] == UInt8(ascii: ":") { line.marks |= doubleColon }
+                    case UInt8(ascii: "+"): line.marks |= plus
+                    case UInt8(ascii: "."):
+                        if i > 0, i + 1 < n, table[Int(p[i - 1])] & 1 != 0, table[Int(p[i + 1])] & 1 != 0 {
+                            line.marks |= dot
+                            if line.dotDigits < 255 { line.dotDigits += 1 }
                         }
+                    default:  // 0xE2: `€` is E2 82 AC
+                        if i + 2 < n, p[i + 1] == 0x82, p[i + 2] == 0xAC { line.marks |= currency }
                     }
                 }
                 i += 1
             }
-            endWord(&line)
+            if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
             line.end = n
             if line.start < n { lines.append(line) }
         }
