@@ -39,3 +39,29 @@ struct PrefilterCLITests {
         try Self.compare(dir.path)
     }
 }
+
+/// Workers that run out of inputs detect batches of the inputs others are still reading: the
+/// report is the same whatever the number of jobs.
+@Suite("Jobs change no finding", .serialized)
+struct JobsCLITests {
+    @Test func oneLargeInputGivesTheSameReportWithOneTwoAndFourJobs() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLI.repoRoot.appendingPathComponent("Benchmarks/generate").path,
+                             "--one-file-mb", "6", "--one-file-format", "sql", "--seed", "5", "--out", dir.path, "--quiet"]
+        try process.run()
+        process.waitUntilExit()
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("groundtruth.json"))
+        var reports: [String] = []
+        for jobs in ["1", "2", "4"] {
+            let result = try CLI.run(["scan", dir.path, "--format", "json", "--jobs", jobs, "--as-of", "2026-11-27"])
+            #expect(result.status != 2 && result.status != 64, "\(result.stderr)")
+            reports.append(result.stdout)
+        }
+        let findings = (try CLI.json(reports[0])["findings"] as? [Any])?.count ?? 0
+        #expect(findings > 100)
+        #expect(reports[1] == reports[0] && reports[2] == reports[0])
+    }
+}

@@ -88,7 +88,7 @@ public final class DetectionWorker {
         }
     }
 
-    struct Candidate {
+    struct Candidate: Sendable {
         var detector: Int
         var segment: Int
         var range: Range<Int>
@@ -120,9 +120,28 @@ public final class DetectionWorker {
 
     /// Scans one batch, appends its findings and counts its cells and hits per column.
     public func scan(_ batch: TextBatch, path: String, into findings: inout [Finding], tally: inout ColumnTally) {
-        guard !batch.segments.isEmpty || !batch.emptyCells.isEmpty else { return }
+        let detected = detect(batch, path: path)
+        findings += detected.findings
+        count(detected, in: batch, tally: &tally)
+    }
+
+    /// What `detect` found in a batch: its findings and the accepted matches the column counts
+    /// need. Any worker can detect a batch; its counts must then be taken in batch order.
+    public struct Detected: Sendable {
+        public var findings: [Finding] = []
+        var accepted: [Candidate] = []
+        /// Match attempts abandoned at the PCRE2 limit in this batch.
+        public var limitHits = 0
+    }
+
+    /// Runs every detector over one batch (the part of `scan` that batches of one input can do
+    /// on several workers at once).
+    public func detect(_ batch: TextBatch, path: String) -> Detected {
+        var detected = Detected()
+        guard !batch.segments.isEmpty else { return detected }
         let fieldHints = batch.fields.map { hints(for: $0) }
         var candidates: [Candidate] = []
+        let hitsBefore = limitHits
         batch.bytes.withUnsafeBufferPointer { buffer in
             var measured = false
             for (index, detector) in detectors.enumerated() {
@@ -149,14 +168,25 @@ public final class DetectionWorker {
             if !batch.fields.isEmpty {
                 fieldValueCandidates(batch: batch, buffer: buffer, fieldHints: fieldHints, into: &candidates)
             }
-            let accepted = resolveOverlaps(candidates, buffer: buffer)
+            detected.accepted = resolveOverlaps(candidates, buffer: buffer)
             var locator = Locator(buffer: buffer)
-            for candidate in accepted where candidate.confidence >= options.minConfidence {
-                findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
+            for candidate in detected.accepted where candidate.confidence >= options.minConfidence {
+                detected.findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
             }
-            count(accepted, in: batch, fieldHints: fieldHints, tally: &tally)
         }
+        detected.limitHits = limitHits - hitsBefore
+        return detected
     }
+
+    /// Counts a detected batch's cells and hits per column (in batch order: columns are listed
+    /// in order of first appearance, and a long cell's pieces carry over batches).
+    public func count(_ detected: Detected, in batch: TextBatch, tally: inout ColumnTally) {
+        guard !batch.segments.isEmpty || !batch.emptyCells.isEmpty else { return }
+        count(detected.accepted, in: batch, fieldHints: batch.fields.map { hints(for: $0) }, tally: &tally)
+    }
+
+    /// Match attempts another worker abandoned for this worker's input.
+    public func absorbLimitHits(_ n: Int) { limitHits += n }
 
     /// Marks in `admitted` the lines where `detector`'s pattern must run: those its prefilter
     /// admits and, when it requires context, that are in a field whose name hints it or hold one

@@ -7,6 +7,11 @@ struct InputScanner {
     /// Hands findings over as they are found (the ordered writer keeps walk order).
     let deliver: ([Finding]) -> Void
     var outcome = FileOutcome()
+    /// Idle workers that can detect some of this input's batches.
+    var helpers: DetectionHelpers?
+
+    /// Batches handed to helpers and not counted yet, at most: bounds memory to a few batches.
+    static let batchesInFlight = 3
 
     /// Bytes read to tell formats apart (tar's magic is at 257).
     static let headLength = max(ArchiveKind.headLength, 512)
@@ -115,13 +120,34 @@ struct InputScanner {
             outcome.columns += tally.classified(configuration.columns)
             outcome.errors += reader.problems
         }
+        // Batches read and not yet counted, in order; those handed to a helper have a pending
+        // result. Counting and delivering stay in batch order on this worker.
+        var queue: [(batch: TextBatch, pending: PendingDetection?, detected: DetectionWorker.Detected?)] = []
+        func settle(all: Bool) {
+            while let head = queue.first, all || queue.count > Self.batchesInFlight || head.detected != nil {
+                let detected = head.detected ?? head.pending?.wait() ?? DetectionWorker.Detected()
+                if head.pending != nil { worker.absorbLimitHits(detected.limitHits) }
+                worker.count(detected, in: head.batch, tally: &tally)
+                if !detected.findings.isEmpty { deliver(detected.findings) }
+                queue.removeFirst()
+            }
+        }
+        defer { settle(all: true) }
         var more = true
         while more {
             batch.removeAll()
             more = try reader.fill(&batch)
-            var found: [Finding] = []
-            worker.scan(batch, path: path, into: &found, tally: &tally)
-            if !found.isEmpty { deliver(found) }
+            if let helpers {
+                let pending = PendingDetection()
+                let handed = batch
+                if helpers.offer({ helper in pending.fulfill(helper.detect(handed, path: path)) }) {
+                    queue.append((batch, pending, nil))
+                    settle(all: false)
+                    continue
+                }
+            }
+            queue.append((batch, nil, worker.detect(batch, path: path)))
+            settle(all: false)
         }
     }
 

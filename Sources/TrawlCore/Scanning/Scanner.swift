@@ -78,13 +78,17 @@ public final class Scanner: Sendable {
         let engine = self.engine
         let configuration = self.configuration
         let stdinBox = StdinBox(stdin)
+        // With one job there is nobody to help; with more, a worker that finds the queue empty
+        // helps those still reading (large inputs, the end of a scan).
+        let helpers = configuration.jobs > 1 ? DetectionHelpers(workers: configuration.jobs) : nil
         for _ in 0..<configuration.jobs {
             group.enter()
             let thread = Thread {
                 let worker = engine.makeWorker()
                 while let item = queue.pop() {
-                    Self.scan(item: item, worker: worker, configuration: configuration, stdin: stdinBox, state: state)
+                    Self.scan(item: item, worker: worker, configuration: configuration, stdin: stdinBox, state: state, helpers: helpers)
                 }
+                helpers?.serve(with: worker)
                 group.leave()
             }
             thread.stackSize = 4 << 20
@@ -94,7 +98,8 @@ public final class Scanner: Sendable {
         return state.withLock { s in s.finish() }
     }
 
-    static func scan(item: WorkItem, worker: DetectionWorker, configuration: ScanConfiguration, stdin: StdinBox, state: SharedState) {
+    static func scan(item: WorkItem, worker: DetectionWorker, configuration: ScanConfiguration, stdin: StdinBox, state: SharedState,
+                     helpers: DetectionHelpers? = nil) {
         var outcome = FileOutcome()
         worker.resetLimitHits()
         defer {
@@ -119,6 +124,7 @@ public final class Scanner: Sendable {
         var input = InputScanner(worker: worker, configuration: configuration) { found in
             state.withLock { $0.deliver(index: item.index, FileOutcome(findings: found)) }
         }
+        input.helpers = helpers
         input.scan(source: source, path: item.path, filePath: item.isStandardInput ? nil : item.path)
         let found = input.outcome
         outcome.errors += found.errors
