@@ -28,14 +28,7 @@ struct PrefilterCLITests {
     @Test func generatedDecoyDenseCorpus() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", CLI.repoRoot.appendingPathComponent("Benchmarks/generate").path,
-                             "--size-mb", "3", "--seed", "11", "--out", dir.path, "--quiet"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        try FileManager.default.removeItem(at: dir.appendingPathComponent("groundtruth.json"))
+        try CLI.generateCorpus(["--size-mb", "3", "--seed", "11"], into: dir)
         try Self.compare(dir.path)
     }
 }
@@ -47,13 +40,7 @@ struct JobsCLITests {
     @Test func oneLargeInputGivesTheSameReportWithOneTwoAndFourJobs() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", CLI.repoRoot.appendingPathComponent("Benchmarks/generate").path,
-                             "--one-file-mb", "6", "--one-file-format", "sql", "--seed", "5", "--out", dir.path, "--quiet"]
-        try process.run()
-        process.waitUntilExit()
-        try FileManager.default.removeItem(at: dir.appendingPathComponent("groundtruth.json"))
+        try CLI.generateCorpus(["--one-file-mb", "6", "--one-file-format", "sql", "--seed", "5"], into: dir)
         var reports: [String] = []
         for jobs in ["1", "2", "4"] {
             let result = try CLI.run(["scan", dir.path, "--format", "json", "--jobs", jobs, "--as-of", "2026-11-27"])
@@ -63,5 +50,19 @@ struct JobsCLITests {
         let findings = (try CLI.json(reports[0])["findings"] as? [Any])?.count ?? 0
         #expect(findings > 100)
         #expect(reports[1] == reports[0] && reports[2] == reports[0])
+    }
+}
+
+extension CLI {
+    /// Runs `Benchmarks/generate` (the decoy-dense corpus of issue 6) into `dir`, without its
+    /// ground truth file.
+    static func generateCorpus(_ arguments: [String], into dir: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repoRoot.appendingPathComponent("Benchmarks/generate").path] + arguments + ["--out", dir.path, "--quiet"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("groundtruth.json"))
     }
 }
