@@ -370,6 +370,11 @@ public final class DetectionWorker {
             var from = range.lowerBound
             let floor = max(segment.start, range.lowerBound - excludeWindow)
             while from > floor, buffer[from - 1] != 0x0A { from -= 1 }
+            // A word in an earlier sentence or clause vetoes nothing ("N° de suivi 6A24…. CB 5223…").
+            var clause = range.lowerBound
+            while clause > from + 1, !((buffer[clause - 2] == 0x2E || buffer[clause - 2] == 0x3B || buffer[clause - 2] == 0x21 || buffer[clause - 2] == 0x3F)
+                                         && buffer[clause - 1] == 0x20) { clause -= 1 }
+            if clause > from + 1 { from = clause }
             let window = from..<range.lowerBound
             if !window.isEmpty, exclude.firstPhrase(in: UnsafeBufferPointer(rebasing: buffer[window]), scratch: scratch) != nil {
                 return nil
