@@ -62,8 +62,13 @@ public final class DetectionWorker {
     public private(set) var limitHits = 0
     /// The lines of the current batch (prefilters), and per detector whether it is filtered.
     private var lineIndex = LineIndex()
-    private let filtered: [Bool]
-    private var admitted: [Bool] = []
+    /// Detectors whose patterns run on admitted lines only: each one's ordinal among them (-1
+    /// for the others), the detector of each ordinal, and the lines admitted in this batch.
+    private let filteredOrdinal: [Int]
+    private let filteredDetectors: [Int]
+    private var admittedLines: [[Int32]] = []
+    /// True when every prefilter needs a digit, a mark or a word (lines with none are skipped).
+    private let skipBareLines: Bool
     private let anchors: AnchorMatcher?
     private let anchorSlots: [Int]
     /// Each detector's prefilter as threshold sets (a line passes when it meets one).
@@ -78,14 +83,21 @@ public final class DetectionWorker {
         self.options = engine.options
         anchors = engine.anchors
         anchorSlots = engine.anchorSlots
-        filtered = zip(detectors, engine.anchorSlots).map { d, slot in
+        let filtered = zip(detectors, engine.anchorSlots).map { d, slot in
             guard engine.options.prefilter, d.pattern != nil, let prefilter = d.definition.prefilter else { return false }
             // A words condition that cannot be checked would admit nothing: run everywhere.
             return prefilter.allWords.isEmpty || slot >= 0
         }
-        conditions = zip(detectors, engine.anchorSlots).map { d, slot in
+        let conditions = zip(detectors, engine.anchorSlots).map { d, slot in
             d.definition.prefilter?.conditions(wordBit: slot >= 0 ? 1 << UInt64(slot) : 0) ?? []
         }
+        self.conditions = conditions
+        filteredDetectors = filtered.indices.filter { filtered[$0] }
+        var ordinals = [Int](repeating: -1, count: detectors.count)
+        for (k, d) in filteredDetectors.enumerated() { ordinals[d] = k }
+        filteredOrdinal = ordinals
+        admittedLines = filteredDetectors.map { _ in [] }
+        skipBareLines = filteredDetectors.allSatisfy { d in conditions[d].allSatisfy(\.needsSomething) }
     }
 
     struct Candidate: Sendable {
@@ -151,14 +163,17 @@ public final class DetectionWorker {
                         candidates.append(candidate)
                     }
                 }
-                if filtered[index] {
+                let ordinal = filteredOrdinal[index]
+                if ordinal >= 0 {
                     if !measured {
                         lineIndex.measure(buffer, anchors: anchors)
                         lineIndex.assignFields(batch.segments)
+                        admitAll()
                         measured = true
                     }
-                    admit(detector: index, batch: batch, buffer: buffer, fieldHints: fieldHints)
-                    forEachWindow { start, end in
+                    var admitted = admittedLines[ordinal]
+                    if detector.requiresContext { admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints) }
+                    forEachWindow(admitted) { start, end in
                         limitHits += pattern.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch, found)
                     }
                 } else {
@@ -188,74 +203,85 @@ public final class DetectionWorker {
     /// Match attempts another worker abandoned for this worker's input.
     public func absorbLimitHits(_ n: Int) { limitHits += n }
 
-    /// Marks in `admitted` the lines where `detector`'s pattern must run: those its prefilter
-    /// admits and, when it requires context, that are in a field whose name hints it or hold one
-    /// of its context words (found with the boundary-free form of its keywords, which finds at
-    /// least what the context check will).
-    private func admit(detector index: Int, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) {
+    /// Fills `admittedLines`: for each filtered detector, the lines its prefilter admits, in one
+    /// pass over the lines (a line with no digit, mark or anchor word meets no prefilter).
+    private func admitAll() {
         // Locals only in the loops: properties of a class would pay an exclusivity check per
-        // access, and a second reference to the array would copy it on write.
-        let detector = detectors[index]
+        // access, and a second reference to the arrays would copy them on write.
+        var lists: [[Int32]] = []
+        swap(&lists, &admittedLines)
+        defer { swap(&lists, &admittedLines) }
+        for k in lists.indices { lists[k].removeAll(keepingCapacity: true) }
         let lines = lineIndex.lines
-        var admitted: [Bool] = []
-        swap(&admitted, &self.admitted)
-        admitted.removeAll(keepingCapacity: true)
-        defer { swap(&admitted, &self.admitted) }
-        let conditions = self.conditions[index]
-        if conditions.count == 1 {
-            let condition = conditions[0]
-            for line in lines { admitted.append(condition.admits(line)) }
-        } else if !conditions.isEmpty {
-            for line in lines { admitted.append(conditions.contains { $0.admits(line) }) }
-        } else {
-            admitted.append(contentsOf: repeatElement(true, count: lines.count))
-        }
-        guard detector.requiresContext else { return }
-        // Lines in a hinted field pass (a line over several cells counts as hinted); the others
-        // need a context word.
-        let hinted = fieldHints.map { $0[index] }
-        let lineFields = lineIndex.fields
-        var needsContext = [Bool](repeating: false, count: lines.count)
-        var anyNeeds = false
-        for l in lines.indices where admitted[l] {
-            let field = lineFields[l]
-            if field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) { continue }
-            needsContext[l] = true
-            admitted[l] = false
-            anyNeeds = true
-        }
-        guard anyNeeds else { return }
-        guard let context = detector.context else { return }
-        var l = 0
-        while l < lines.count {
-            guard needsContext[l] else { l += 1; continue }
-            var last = l
-            while last + 1 < lines.count, needsContext[last + 1] { last += 1 }
-            // One search over the run of lines; every line a match touches is marked.
-            var cursor = l
-            context.loose.forEachMatch(in: buffer, from: lines[l].start, upTo: lines[last].end, scratch: scratch) { range in
-                while cursor <= last, lines[cursor].end < range.lowerBound { cursor += 1 }
-                var k = cursor
-                while k <= last, lines[k].start <= range.upperBound {
-                    if needsContext[k] { admitted[k] = true }
-                    k += 1
+        let conditions = filteredDetectors.map { self.conditions[$0] }
+        let skipBare = self.skipBareLines
+        for l in lines.indices {
+            let line = lines[l]
+            if skipBare && line.digits == 0 && line.marks == 0 && line.words == 0 { continue }
+            for k in conditions.indices {
+                let set = conditions[k]
+                if set.count == 1 ? set[0].admits(line) : set.contains(where: { $0.admits(line) }) {
+                    lists[k].append(Int32(l))
                 }
             }
-            l = last + 1
         }
     }
 
-    /// Calls `body` with each run of consecutive admitted lines (start offset, end newline).
-    private func forEachWindow(_ body: (Int, Int) -> Void) {
+    /// The admitted lines of a detector that requires context: those in a field whose name hints
+    /// it (a line over several cells counts as hinted), and those holding one of its context words
+    /// (found with the boundary-free form of its keywords, which finds at least what the context
+    /// check will).
+    private func withContext(_ admitted: [Int32], detector index: Int, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> [Int32] {
+        let detector = detectors[index]
+        let hinted = fieldHints.map { $0[index] }
         let lines = lineIndex.lines
-        let admitted = self.admitted
-        var l = 0
-        while l < lines.count {
-            guard admitted[l] else { l += 1; continue }
-            var last = l
-            while last + 1 < lines.count, admitted[last + 1] { last += 1 }
-            body(lines[l].start, lines[last].end)
-            l = last + 1
+        let lineFields = lineIndex.fields
+        var kept: [Int32] = []
+        var pending: [Int32] = []
+        for l in admitted {
+            let field = lineFields[Int(l)]
+            if field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) { kept.append(l) } else { pending.append(l) }
+        }
+        guard !pending.isEmpty, let context = detector.context else { return kept }
+        var marked = [Bool](repeating: false, count: pending.count)
+        var i = 0
+        while i < pending.count {
+            var j = i
+            while j + 1 < pending.count, pending[j + 1] == pending[j] + 1 { j += 1 }
+            // One search over the run of consecutive lines; every line a match touches is marked.
+            let first = Int(pending[i]), last = Int(pending[j])
+            var cursor = first
+            context.loose.forEachMatch(in: buffer, from: lines[first].start, upTo: lines[last].end, scratch: scratch) { range in
+                while cursor <= last, lines[cursor].end < range.lowerBound { cursor += 1 }
+                var k = cursor
+                while k <= last, lines[k].start <= range.upperBound {
+                    marked[i + k - first] = true
+                    k += 1
+                }
+            }
+            i = j + 1
+        }
+        // Both lists are in line order: merge them.
+        var out: [Int32] = []
+        out.reserveCapacity(kept.count + pending.count)
+        var a = 0
+        for (p, l) in pending.enumerated() where marked[p] {
+            while a < kept.count, kept[a] < l { out.append(kept[a]); a += 1 }
+            out.append(l)
+        }
+        out.append(contentsOf: kept[a...])
+        return out
+    }
+
+    /// Calls `body` with each run of consecutive lines of `admitted` (start offset, end newline).
+    private func forEachWindow(_ admitted: [Int32], _ body: (Int, Int) -> Void) {
+        let lines = lineIndex.lines
+        var i = 0
+        while i < admitted.count {
+            var j = i
+            while j + 1 < admitted.count, admitted[j + 1] == admitted[j] + 1 { j += 1 }
+            body(lines[Int(admitted[i])].start, lines[Int(admitted[j])].end)
+            i = j + 1
         }
     }
 

@@ -124,6 +124,11 @@ struct LineCondition: Sendable {
     var alnum: UInt64 = 0
     var words: UInt64 = 0
 
+    /// True when a line without digits, marks and anchor words cannot meet it.
+    var needsSomething: Bool {
+        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
+    }
+
     @inline(__always)
     func admits(_ line: LineIndex.Line) -> Bool {
         line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun && line.dotDigits >= dotDigits && line.colons >= colons
