@@ -34,6 +34,8 @@ struct PrefilterTests {
         let m = PrefilterDefinition.Mark.self
         #expect(lines[3].marks & m.doubleColon.bit != 0 && lines[3].dotDigits == 3 && lines[3].colons == 2)
         #expect(lines[4].spacedRun == 2 && lines[4].run == 3)
+        let caps = PrefilterDefinition.Mark.capsDigits.bit
+        #expect(Self.lines("IBAN FR76 3000\nGB 29 NWBK\nFr76\nAB1\nx12 34")[0...4].map { $0.marks & caps != 0 } == [true, true, false, false, false])
         // `any_of`: the base conditions apply to every alternative.
         let ip = PrefilterDefinition(digits: 1, anyOf: [PrefilterDefinition(dotDigits: 3), PrefilterDefinition(any: [.doubleColon])])
         let conditions = ip.conditions(wordBit: 0)

@@ -25,6 +25,9 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case currency
         /// `::`
         case doubleColon = "double-colon"
+        /// two capital letters, maybe a space, two digits (`FR76`, `GB 29`: a country code and
+        /// check digits)
+        case capsDigits = "caps-digits"
 
         var bit: UInt8 { 1 << UInt8(Self.allCases.firstIndex(of: self) ?? 0) }
     }
@@ -201,6 +204,9 @@ struct LineIndex {
         return table
     }()
 
+    @inline(__always)
+    static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
+
     /// Measures every line of `buffer`, and finds the anchor words on each.
     mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil) {
         measureBytes(buffer)
@@ -211,7 +217,7 @@ struct LineIndex {
         lines.removeAll(keepingCapacity: true)
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
-        let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit
+        let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
         let n = buffer.count
         guard let p = buffer.baseAddress, n > 0 else { return }
         Self.classes.withUnsafeBufferPointer { table in
@@ -226,6 +232,12 @@ struct LineIndex {
                 if c & 3 != 0 {
                     word += 1
                     if c & 1 != 0 {
+                        if run == 0, i >= 2, i + 1 < n, table[Int(p[i + 1])] & 1 != 0 {
+                            let b1 = p[i - 1], b2 = p[i - 2]
+                            if (Self.isCapital(b1) && Self.isCapital(b2)) || (b1 == 0x20 && i >= 3 && Self.isCapital(b2) && Self.isCapital(p[i - 3])) {
+                                line.marks |= capsDigits
+                            }
+                        }
                         line.digits += 1
                         run += 1
                         gap = 0
