@@ -34,6 +34,13 @@ struct PrefilterTests {
         let m = PrefilterDefinition.Mark.self
         #expect(lines[3].marks & m.doubleColon.bit != 0 && lines[3].dotDigits == 3 && lines[3].colons == 2)
         #expect(lines[4].spacedRun == 2 && lines[4].run == 3)
+        // Maximal runs: "123 456 789  12" is a separated run of 9 then one of 2; NBSP separates.
+        let runs = Self.lines("123 456 789  12\n123456789012345\n732\u{00A0}829\u{00A0}320 x\n12 .3\n9")
+        let bit = LineIndex.lengthBit
+        #expect(runs[0].spacedLengths == bit(9) | bit(2) && runs[0].plainLengths == bit(3) | bit(2))
+        #expect(runs[1].plainLengths == bit(15) && runs[1].spacedLengths == bit(15))
+        #expect(runs[2].spacedLengths == bit(9) && runs[2].plainLengths == bit(3))
+        #expect(runs[3].spacedLengths == bit(2) | bit(1) && runs[4].plainLengths == bit(1) && runs[4].spacedLengths == bit(1))
         let caps = PrefilterDefinition.Mark.capsDigits.bit
         #expect(Self.lines("IBAN FR76 3000\nGB 29 NWBK\nFr76\nAB1\nx12 34")[0...4].map { $0.marks & caps != 0 } == [true, true, false, false, false])
         // `any_of`: the base conditions apply to every alternative.

@@ -49,6 +49,12 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
     /// one space, `.` or non-breaking space between two of them (`spaced_run`).
     public var plainRun: Int?
     public var spacedRun: Int?
+    /// A maximal run of exactly one of these numbers of digits, with nothing between them
+    /// (`plain_lengths`), or with exactly one space, `.`, NBSP or NNBSP between two of them
+    /// (`spaced_lengths`): for patterns that refuse a digit, a letter or another separated digit
+    /// on either side (`[0-9]{9}` bounded by `(?<![A-Za-z0-9])` and `(?![A-Za-z0-9])`).
+    public var plainLengths: [Int]?
+    public var spacedLengths: [Int]?
     /// At least this many `.` between two digits, and `:`, on the line.
     public var dotDigits: Int?
     public var colons: Int?
@@ -60,6 +66,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case digits, run, any, alnum, words
         case plainRun = "plain_run"
         case spacedRun = "spaced_run"
+        case plainLengths = "plain_lengths"
+        case spacedLengths = "spaced_lengths"
         case dotDigits = "dot_digits"
         case colons
         case anyOf = "any_of"
@@ -90,6 +98,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         base.run = UInt32(run ?? 0)
         base.plainRun = UInt32(plainRun ?? 0)
         base.spacedRun = UInt32(spacedRun ?? 0)
+        base.plainLengths = (plainLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
+        base.spacedLengths = (spacedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.dotDigits = UInt8(clamping: dotDigits ?? 0)
         base.colons = UInt8(clamping: colons ?? 0)
         base.any = anyMask
@@ -102,6 +112,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
             c.run = max(c.run, base.run)
             c.plainRun = max(c.plainRun, base.plainRun)
             c.spacedRun = max(c.spacedRun, base.spacedRun)
+            if base.plainLengths != 0 { c.plainLengths = c.plainLengths == 0 ? base.plainLengths : c.plainLengths & base.plainLengths }
+            if base.spacedLengths != 0 { c.spacedLengths = c.spacedLengths == 0 ? base.spacedLengths : c.spacedLengths & base.spacedLengths }
             c.dotDigits = max(c.dotDigits, base.dotDigits)
             c.colons = max(c.colons, base.colons)
             if base.any != 0 { c.any = c.any == 0 ? base.any : c.any & base.any }
@@ -121,6 +133,8 @@ struct LineCondition: Sendable {
     var run: UInt32 = 0
     var plainRun: UInt32 = 0
     var spacedRun: UInt32 = 0
+    var plainLengths: UInt64 = 0
+    var spacedLengths: UInt64 = 0
     var dotDigits: UInt8 = 0
     var colons: UInt8 = 0
     var any: UInt8 = 0
@@ -129,12 +143,14 @@ struct LineCondition: Sendable {
 
     /// True when a line without digits, marks and anchor words cannot meet it.
     var needsSomething: Bool {
-        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
+        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
     }
 
     @inline(__always)
     func admits(_ line: LineIndex.Line) -> Bool {
-        line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun && line.dotDigits >= dotDigits && line.colons >= colons
+        line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
+            && (plainLengths == 0 || line.plainLengths & plainLengths != 0) && (spacedLengths == 0 || line.spacedLengths & spacedLengths != 0)
+            && line.dotDigits >= dotDigits && line.colons >= colons
             && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
             && (words == 0 || line.words & words != 0)
     }
@@ -152,6 +168,10 @@ struct LineIndex {
         /// non-breaking space between two of them.
         var plainRun: UInt32 = 0
         var spacedRun: UInt32 = 0
+        /// Lengths (bit n-1 for n digits, 64 and more on bit 63) of the maximal runs of digits
+        /// with nothing between them, and with exactly one space, `.`, NBSP or NNBSP between two.
+        var plainLengths: UInt64 = 0
+        var spacedLengths: UInt64 = 0
         var marks: UInt8 = 0
         var alnumLengths: UInt64 = 0
         /// `.` between two digits, and `:`, counted up to 255.
@@ -224,6 +244,9 @@ struct LineIndex {
             var line = Line(start: 0, end: 0)
             var run: UInt32 = 0, gap = 0
             var plain: UInt32 = 0, spaced: UInt32 = 0, spacedGap = 0
+            // Maximal runs with single separators: 0 none, 1 after a digit, 2 after a separator,
+            // 3 and 4-5 inside a NBSP (C2 A0) or NNBSP (E2 80 AF) after a digit.
+            var exact: UInt32 = 0, exactState: UInt8 = 0
             var word = 0, wordDigits = false
             var i = 0
             while i < n {
@@ -244,6 +267,13 @@ struct LineIndex {
                         if run > line.run { line.run = run }
                         plain += 1
                         if plain > line.plainRun { line.plainRun = plain }
+                        if exactState == 1 || exactState == 2 {
+                            exact += 1
+                        } else {
+                            if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
+                            exact = 1
+                        }
+                        exactState = 1
                         spaced += 1
                         spacedGap = 0
                         if spaced > line.spacedRun { line.spacedRun = spaced }
@@ -251,8 +281,12 @@ struct LineIndex {
                     } else {
                         run = 0
                         gap = 0
+                        if plain > 0 { line.plainLengths |= Self.lengthBit(Int(plain)) }
                         plain = 0
                         spaced = 0
+                        if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
+                        exact = 0
+                        exactState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
                         }
@@ -265,7 +299,18 @@ struct LineIndex {
                     word = 0
                     wordDigits = false
                 }
+                if plain > 0 { line.plainLengths |= Self.lengthBit(Int(plain)) }
                 plain = 0
+                switch (b, exactState) {
+                case (0x20, 1), (0x2E, 1), (0xA0, 3), (0xAF, 5): exactState = 2
+                case (0xC2, 1): exactState = 3
+                case (0xE2, 1): exactState = 4
+                case (0x80, 4): exactState = 5
+                default:
+                    if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
+                    exact = 0
+                    exactState = 0
+                }
                 if c & 4 != 0 {
                     gap += 1
                     if gap > 3 { run = 0 }
@@ -308,6 +353,8 @@ struct LineIndex {
                 i += 1
             }
             if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
+            if plain > 0 { line.plainLengths |= Self.lengthBit(Int(plain)) }
+            if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
             line.end = n
             if line.start < n { lines.append(line) }
         }
