@@ -118,6 +118,9 @@ public final class CSVReader: CellReader {
         if builder.isFull, header != nil { builder.flushPiece(into: &batch, field: fieldName()) }
     }
 
+    /// The field id each column had last time (`TextBatch.fieldID(_:table:guess:)`).
+    private var guesses: [Int32] = []
+
     private func fieldName() -> String {
         if let header, cellIndex < header.count { return header[cellIndex] }
         return "column_\(cellIndex + 1)"
@@ -128,7 +131,8 @@ public final class CSVReader: CellReader {
             let name = String(decoding: builder.bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
             pendingHeader.append(name.isEmpty ? "column_\(cellIndex + 1)" : name)
         } else if cellHasContent && !builder.isBlank {
-            builder.finish(into: &batch, field: fieldName())
+            if cellIndex >= guesses.count { guesses += repeatElement(-1, count: cellIndex + 1 - guesses.count) }
+            builder.finish(into: &batch, field: batch.fieldID(fieldName(), guess: &guesses[cellIndex]))
         }
         builder.bytes.removeAll(keepingCapacity: true)
         cellHasContent = false

@@ -71,6 +71,16 @@ public struct TextBatch: Sendable {
         return id
     }
 
+    /// `fieldID` with the caller's guess (the id this column had last time, or -1): when the
+    /// guess still names the same field, no hashing (equal strings that share storage compare in
+    /// constant time). Readers keep one guess per column.
+    public mutating func fieldID(_ name: String, table: String? = nil, guess: inout Int32) -> Int32 {
+        let g = Int(guess)
+        if g >= 0, g < fields.count, fields[g] == name, fieldTables[g] == table { return guess }
+        guess = fieldID(name, table: table)
+        return guess
+    }
+
     /// Appends one cell. `emitFrom` and `emitUntil` are relative to the cell's first byte.
     public mutating func append<C: Collection>(_ cell: C, field: String?, line: Int, column: Int, emitFrom: Int = 0, emitUntil: Int? = nil) where C.Element == UInt8 {
         append(cell, field: fieldID(field), line: line, column: column, emitFrom: emitFrom, emitUntil: emitUntil)

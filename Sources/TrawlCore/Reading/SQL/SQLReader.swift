@@ -39,6 +39,9 @@ public final class SQLReader: CellReader {
         var display = ""
         var fieldNames: [String] = []
 
+        /// The field id each column had last time (`TextBatch.fieldID(_:table:guess:)`).
+        var guesses: [Int32] = []
+
         func field(_ index: Int) -> String {
             index < fieldNames.count ? fieldNames[index] : "\(display).#\(index + 1)"
         }
@@ -496,8 +499,14 @@ public final class SQLReader: CellReader {
         }
     }
 
+    /// The field id of a column of the current table.
+    private func columnID(_ column: Int, _ batch: inout TextBatch) -> Int32 {
+        if column >= table.guesses.count { table.guesses += repeatElement(-1, count: column + 1 - table.guesses.count) }
+        return batch.fieldID(table.field(column), table: table.display, guess: &table.guesses[column])
+    }
+
     private func endValue(_ batch: inout TextBatch) {
-        let id = batch.fieldID(table.field(tuple.column), table: table.display)
+        let id = columnID(tuple.column, &batch)
         if tuple.started && !builder.isBlank {
             builder.finish(into: &batch, field: id)
         } else if builder.emitFrom == 0 {
@@ -657,12 +666,12 @@ public final class SQLReader: CellReader {
                 if capture { builder.bytes.append(b) }
             }
             if capture, builder.isFull {
-                builder.flushPiece(into: &batch, field: batch.fieldID(table.field(tuple.column), table: table.display))
+                builder.flushPiece(into: &batch, field: columnID(tuple.column, &batch))
                 if batch.byteCount >= BatchLimits.bytes { return true }
             }
         }
         tuple.string = nil
-        if capture { builder.finish(into: &batch, field: batch.fieldID(table.field(tuple.column), table: table.display)) }
+        if capture { builder.finish(into: &batch, field: columnID(tuple.column, &batch)) }
         endOfInputInStatement()
         return true
     }
@@ -731,7 +740,7 @@ public final class SQLReader: CellReader {
             switch b {
             case 0x09, 0x0A:
                 let isNull = builder.bytes == [0x5C, 0x4E] && builder.emitFrom == 0 && nullMarker
-                let id = batch.fieldID(table.field(copy.column), table: table.display)
+                let id = columnID(copy.column, &batch)
                 if capture {
                     if isNull || builder.bytes.isEmpty && builder.emitFrom == 0 {
                         batch.appendEmpty(field: id)
@@ -782,7 +791,7 @@ public final class SQLReader: CellReader {
                 builder.bytes.append(b)
             }
             if builder.isFull, capture {
-                builder.flushPiece(into: &batch, field: batch.fieldID(table.field(copy.column), table: table.display))
+                builder.flushPiece(into: &batch, field: columnID(copy.column, &batch))
                 if batch.byteCount >= BatchLimits.bytes { return true }
             } else if builder.isFull {
                 builder.bytes.removeAll(keepingCapacity: true)
@@ -790,7 +799,7 @@ public final class SQLReader: CellReader {
         }
         // End of input in the middle of a row: keep the last field, copyData reports the missing `\.`.
         if capture, !nullMarker, !builder.bytes.isEmpty || builder.emitFrom > 0, !builder.isBlank || builder.emitFrom > 0 {
-            builder.finish(into: &batch, field: batch.fieldID(table.field(copy.column), table: table.display))
+            builder.finish(into: &batch, field: columnID(copy.column, &batch))
         }
         nullMarker = false
         builder.bytes.removeAll(keepingCapacity: true)
