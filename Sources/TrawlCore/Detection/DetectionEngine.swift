@@ -142,6 +142,8 @@ public final class DetectionWorker {
     public struct Detected: Sendable {
         public var findings: [Finding] = []
         var accepted: [Candidate] = []
+        /// For each field of the batch, which detectors its name hints (the counts need them too).
+        var fieldHints: [[Bool]] = []
         /// Match attempts abandoned at the PCRE2 limit in this batch.
         public var limitHits = 0
     }
@@ -150,8 +152,9 @@ public final class DetectionWorker {
     /// on several workers at once).
     public func detect(_ batch: TextBatch, path: String) -> Detected {
         var detected = Detected()
-        guard !batch.segments.isEmpty else { return detected }
         let fieldHints = batch.fields.map { hints(for: $0) }
+        detected.fieldHints = fieldHints
+        guard !batch.segments.isEmpty else { return detected }
         var candidates: [Candidate] = []
         let hitsBefore = limitHits
         batch.bytes.withUnsafeBufferPointer { buffer in
@@ -197,7 +200,8 @@ public final class DetectionWorker {
     /// in order of first appearance, and a long cell's pieces carry over batches).
     public func count(_ detected: Detected, in batch: TextBatch, tally: inout ColumnTally) {
         guard !batch.segments.isEmpty || !batch.emptyCells.isEmpty else { return }
-        count(detected.accepted, in: batch, fieldHints: batch.fields.map { hints(for: $0) }, tally: &tally)
+        let fieldHints = detected.fieldHints.count == batch.fields.count ? detected.fieldHints : batch.fields.map { hints(for: $0) }
+        count(detected.accepted, in: batch, fieldHints: fieldHints, tally: &tally)
     }
 
     /// Match attempts another worker abandoned for this worker's input.
@@ -242,7 +246,7 @@ public final class DetectionWorker {
             let field = lineFields[Int(l)]
             if field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) { kept.append(l) } else { pending.append(l) }
         }
-        guard !pending.isEmpty, let context = detector.context else { return kept }
+        guard !pending.isEmpty, let context = detector.contextAnywhere else { return kept }
         var marked = [Bool](repeating: false, count: pending.count)
         var i = 0
         while i < pending.count {
@@ -251,7 +255,7 @@ public final class DetectionWorker {
             // One search over the run of consecutive lines; every line a match touches is marked.
             let first = Int(pending[i]), last = Int(pending[j])
             var cursor = first
-            context.loose.forEachMatch(in: buffer, from: lines[first].start, upTo: lines[last].end, scratch: scratch) { range in
+            context.forEachMatch(in: buffer, from: lines[first].start, upTo: lines[last].end, scratch: scratch) { range in
                 while cursor <= last, lines[cursor].end < range.lowerBound { cursor += 1 }
                 var k = cursor
                 while k <= last, lines[k].start <= range.upperBound {

@@ -5,6 +5,9 @@ public final class Detector: Sendable {
     public let source: String
     let pattern: PCRE2Regex?
     let context: KeywordSet?
+    /// The context words without boundaries, compiled only for detectors that require context
+    /// and have a prefilter (their lines are marked with it).
+    let contextAnywhere: PCRE2Regex?
     let excludeContext: KeywordSet?
     let fields: PCRE2Regex?
     let fieldValue: PCRE2Regex?
@@ -45,6 +48,8 @@ public final class Detector: Sendable {
         do {
             self.context = try definition.context.flatMap { $0.isEmpty ? nil : try KeywordSet($0) }
             self.excludeContext = try definition.excludeContext.flatMap { $0.isEmpty ? nil : try KeywordSet($0) }
+            let marksContext = definition.requires == .context && definition.prefilter != nil
+            self.contextAnywhere = marksContext ? try context?.boundaryFree() : nil
         } catch {
             throw fail("context: \(error)")
         }

@@ -7,9 +7,6 @@ import Foundation
 public struct KeywordSet: Sendable {
     public let phrases: [String]
     let regex: PCRE2Regex
-    /// The phrases without the word boundaries: finds at least every place `regex` finds in any
-    /// window of a line, for prefilters that mark the lines holding a context word.
-    let loose: PCRE2Regex
 
     public init(_ phrases: [String]) throws {
         self.phrases = phrases
@@ -18,7 +15,12 @@ public struct KeywordSet: Sendable {
         }
         let body = "(?<![\\p{L}\\p{N}])(?:" + alternatives.joined(separator: "|") + ")(?![\\p{L}\\p{N}])"
         self.regex = try PCRE2Regex(body, options: [.caseless])
-        self.loose = try PCRE2Regex(phrases.map(Self.pattern(for:)).joined(separator: "|"), options: [.caseless])
+    }
+
+    /// The phrases without the word boundaries: finds at least every place `regex` finds in any
+    /// window of a line, for prefilters that mark the lines holding a context word.
+    func boundaryFree() throws -> PCRE2Regex {
+        try PCRE2Regex(phrases.map(Self.pattern(for:)).joined(separator: "|"), options: [.caseless])
     }
 
     /// Finds the first phrase present in `subject`, returning its index in `phrases`.

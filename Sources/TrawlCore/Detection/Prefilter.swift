@@ -112,12 +112,14 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
             c.run = max(c.run, base.run)
             c.plainRun = max(c.plainRun, base.plainRun)
             c.spacedRun = max(c.spacedRun, base.spacedRun)
-            if base.plainLengths != 0 { c.plainLengths = c.plainLengths == 0 ? base.plainLengths : c.plainLengths & base.plainLengths }
-            if base.spacedLengths != 0 { c.spacedLengths = c.spacedLengths == 0 ? base.spacedLengths : c.spacedLengths & base.spacedLengths }
+            c.plainLengths |= base.plainLengths
+            c.spacedLengths |= base.spacedLengths
             c.dotDigits = max(c.dotDigits, base.dotDigits)
             c.colons = max(c.colons, base.colons)
-            if base.any != 0 { c.any = c.any == 0 ? base.any : c.any & base.any }
-            if base.alnum != 0 { c.alnum = c.alnum == 0 ? base.alnum : c.alnum & base.alnum }
+            // One mask per kind: where both set one, their union is a necessary condition (a
+            // line meeting "one of A" and "one of B" meets "one of A or B"); never an intersection.
+            c.any |= base.any
+            c.alnum |= base.alnum
             c.words |= base.words
             return c
         }
@@ -164,8 +166,8 @@ struct LineIndex {
         var end: Int
         var digits: UInt32 = 0
         var run: UInt32 = 0
-        /// Longest run of digits with nothing between them, and with at most one space, `.` or
-        /// non-breaking space between two of them.
+        /// Longest run of digits with nothing between them, and with exactly one space, `.`, NBSP
+        /// or NNBSP between two of them (the longest of `plainLengths` and `spacedLengths`).
         var plainRun: UInt32 = 0
         var spacedRun: UInt32 = 0
         /// Lengths (bit n-1 for n digits, 64 and more on bit 63) of the maximal runs of digits
@@ -207,8 +209,7 @@ struct LineIndex {
     static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(max(length, 1), 64) - 1) }
 
     /// Byte classes: 1 digit, 2 letter, 4 run separator, 8 a byte with its own meaning (newline,
-    /// `@ : + .`, the first byte of `€`), 16 `e` or `E` (`EUR`, `euro`), 32 spaced-run separator
-    /// (space, `.`, the bytes of non-breaking spaces).
+    /// `@ : + .`, the first byte of `€`), 16 `e` or `E` (`EUR`, `euro`).
     private static let classes: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
         for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = 1 }
@@ -218,11 +219,19 @@ struct LineIndex {
         for b: UInt8 in [0xC2, 0xA0, 0xE2, 0x80, 0xAF] { table[Int(b)] |= 4 }
         for b in "\n@:+.".utf8 { table[Int(b)] |= 8 }
         table[0xE2] |= 8
-        for b: UInt8 in [0x20, 0x2E, 0xC2, 0xA0, 0xE2, 0x80, 0xAF] { table[Int(b)] |= 32 }
         table[Int(UInt8(ascii: "e"))] |= 16
         table[Int(UInt8(ascii: "E"))] |= 16
         return table
     }()
+
+    /// Ends a digit run of `count` digits (if any): records its length and keeps the longest.
+    @inline(__always)
+    static func end(_ count: inout UInt32, lengths: inout UInt64, longest: inout UInt32) {
+        guard count > 0 else { return }
+        lengths |= lengthBit(Int(count))
+        if count > longest { longest = count }
+        count = 0
+    }
 
     @inline(__always)
     static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
@@ -243,7 +252,7 @@ struct LineIndex {
         Self.classes.withUnsafeBufferPointer { table in
             var line = Line(start: 0, end: 0)
             var run: UInt32 = 0, gap = 0
-            var plain: UInt32 = 0, spaced: UInt32 = 0, spacedGap = 0
+            var plain: UInt32 = 0
             // Maximal runs with single separators: 0 none, 1 after a digit, 2 after a separator,
             // 3 and 4-5 inside a NBSP (C2 A0) or NNBSP (E2 80 AF) after a digit.
             var exact: UInt32 = 0, exactState: UInt8 = 0
@@ -266,26 +275,15 @@ struct LineIndex {
                         gap = 0
                         if run > line.run { line.run = run }
                         plain += 1
-                        if plain > line.plainRun { line.plainRun = plain }
-                        if exactState == 1 || exactState == 2 {
-                            exact += 1
-                        } else {
-                            if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
-                            exact = 1
-                        }
+                        if exactState != 1 && exactState != 2 { Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun) }
+                        exact += 1
                         exactState = 1
-                        spaced += 1
-                        spacedGap = 0
-                        if spaced > line.spacedRun { line.spacedRun = spaced }
                         wordDigits = true
                     } else {
                         run = 0
                         gap = 0
-                        if plain > 0 { line.plainLengths |= Self.lengthBit(Int(plain)) }
-                        plain = 0
-                        spaced = 0
-                        if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
-                        exact = 0
+                        Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
+                        Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                         exactState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
@@ -299,16 +297,14 @@ struct LineIndex {
                     word = 0
                     wordDigits = false
                 }
-                if plain > 0 { line.plainLengths |= Self.lengthBit(Int(plain)) }
-                plain = 0
+                Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
                 switch (b, exactState) {
                 case (0x20, 1), (0x2E, 1), (0xA0, 3), (0xAF, 5): exactState = 2
                 case (0xC2, 1): exactState = 3
                 case (0xE2, 1): exactState = 4
                 case (0x80, 4): exactState = 5
                 default:
-                    if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
-                    exact = 0
+                    Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                     exactState = 0
                 }
                 if c & 4 != 0 {
@@ -318,13 +314,6 @@ struct LineIndex {
                     run = 0
                     gap = 0
                 }
-                if c & 32 != 0 {
-                    spacedGap += 1
-                    if spacedGap > 3 { spaced = 0 }
-                } else {
-                    spaced = 0
-                    spacedGap = 0
-                }
                 if c & 8 != 0 {
                     switch b {
                     case 0x0A:
@@ -333,8 +322,6 @@ struct LineIndex {
                         line = Line(start: i + 1, end: i + 1)
                         run = 0
                         gap = 0
-                        spaced = 0
-                        spacedGap = 0
                     case UInt8(ascii: "@"): line.marks |= at
                     case UInt8(ascii: ":"):
                         line.marks |= colon
@@ -353,8 +340,8 @@ struct LineIndex {
                 i += 1
             }
             if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
-            if plain > 0 { line.plainLengths |= Self.lengthBit(Int(plain)) }
-            if exact > 0 { line.spacedLengths |= Self.lengthBit(Int(exact)) }
+            Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
+            Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
             line.end = n
             if line.start < n { lines.append(line) }
         }
