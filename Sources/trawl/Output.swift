@@ -1,30 +1,119 @@
 import Foundation
+import Synchronization
 import TrawlCore
 
-/// Buffered writer to standard output or to a file (written beside the target, then renamed
-/// into place, so a report is never left half-written).
+/// A file written in place of another only when complete: the bytes go to a temporary file in
+/// the same directory (mode 0600), which is flushed to disk (`fsync`) and renamed over the
+/// target, and the directory is synced. A reader sees the previous file or the new one, never a
+/// part; an interrupted run (`Interruption`) removes its temporary file.
+final class AtomicFile {
+    let path: String
+    let temporaryPath: String
+    let descriptor: Int32
+
+    init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        self.path = path
+        self.temporaryPath = directory + "/.\(url.lastPathComponent).trawl-\(getpid())"
+        // Register first: an interruption between open and registration would leave the file.
+        Interruption.register(temporaryPath)
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            Interruption.unregister(temporaryPath)
+            throw ValidationErrorMessage("cannot write \(path): \(reason) (check that \(directory) exists and is writable)")
+        }
+        // An existing temporary file of a killed run keeps its mode: make sure of 0600.
+        fchmod(fd, 0o600)
+        descriptor = fd
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("write")
+            }
+            offset += n
+        }
+    }
+
+    func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write($0) }
+    }
+
+    /// Syncs and renames into place (the only way the target changes).
+    func commit() throws {
+        defer { Interruption.unregister(temporaryPath) }
+        guard fsync(descriptor) == 0 else { throw failure("sync") }
+        Glibc.close(descriptor)
+        guard rename(temporaryPath, path) == 0 else { throw failure("move into place") }
+        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            Glibc.close(directory)
+        }
+    }
+
+    /// Leaves the target as it was.
+    func abandon() {
+        Glibc.close(descriptor)
+        unlink(temporaryPath)
+        Interruption.unregister(temporaryPath)
+    }
+
+    private func failure(_ action: String) -> ValidationErrorMessage {
+        let reason = String(cString: strerror(errno))
+        abandon()
+        return ValidationErrorMessage("cannot \(action) \(path): \(reason); the previous file, if any, is unchanged")
+    }
+
+    /// Writes `data` to `path` atomically.
+    static func write(_ data: Data, to path: String) throws {
+        let file = try AtomicFile(path: path)
+        try file.write(data)
+        try file.commit()
+    }
+}
+
+/// SIGINT and SIGTERM: the temporary files of reports being written are removed and Trawl exits
+/// with 130 or 143 (128 + the signal, as a shell reports it), so an interrupted scan leaves the
+/// previous report or none, never a truncated one. The signals are taken by a dispatch source, so
+/// the clean-up runs on an ordinary thread, not in a signal handler.
+enum Interruption {
+    private static let pending = Mutex<Set<String>>([])
+
+    static func install() {
+        for (signo, code) in [(SIGINT, TrawlExit.interrupted), (SIGTERM, TrawlExit.terminated)] {
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            source.setEventHandler {
+                pending.withLock { paths in
+                    for path in paths { unlink(path) }
+                }
+                _exit(code.rawValue)
+            }
+            source.resume()
+            // The source must live as long as the process: keep one reference for good.
+            _ = Unmanaged.passRetained(source as AnyObject)
+        }
+    }
+
+    static func register(_ path: String) { _ = pending.withLock { $0.insert(path) } }
+    static func unregister(_ path: String) { _ = pending.withLock { $0.remove(path) } }
+}
+
+/// Buffered writer to standard output or, atomically (`AtomicFile`), to a file.
 final class OutputSink: TextSink {
-    private let handle: FileHandle
     private var buffer: [UInt8] = []
-    private let finalPath: String?
-    private let temporaryPath: String?
+    private let file: AtomicFile?
+    private var failure: Error?
 
     init(path: String?) throws {
-        if let path {
-            let url = URL(fileURLWithPath: path)
-            let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).trawl-\(getpid())").path
-            guard FileManager.default.createFile(atPath: temp, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let handle = FileHandle(forWritingAtPath: temp) else {
-                throw ValidationErrorMessage("cannot write the report to \(path): check that the directory exists and is writable")
-            }
-            self.handle = handle
-            self.finalPath = path
-            self.temporaryPath = temp
-        } else {
-            self.handle = FileHandle.standardOutput
-            self.finalPath = nil
-            self.temporaryPath = nil
-        }
+        file = try path.map { try AtomicFile(path: $0) }
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -34,23 +123,21 @@ final class OutputSink: TextSink {
     }
 
     func flush() {
-        guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        guard !buffer.isEmpty, failure == nil else { return }
+        if let file {
+            do { try buffer.withUnsafeBytes { try file.write($0) } } catch { failure = error }
+        } else {
+            FileHandle.standardOutput.write(Data(buffer))
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
     func close() throws {
         flush()
-        if let temporaryPath, let finalPath {
-            try handle.synchronize()
-            try handle.close()
-            if rename(temporaryPath, finalPath) != 0 {
-                throw ValidationErrorMessage("cannot move the report into place at \(finalPath)")
-            }
-        }
+        if let failure { throw failure }
+        try file?.commit()
     }
 }
-
 struct ValidationErrorMessage: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

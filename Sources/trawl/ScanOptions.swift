@@ -256,7 +256,8 @@ struct ScanOptions: ParsableArguments {
         if noSuppressions { return nil }
         var suppressions = Suppressions(allow: allow)
         if let path = ignoreFile ?? besideTheData(".trawlignore") {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read the ignore file \(path)") }
+            let text: String
+            do { text = try FileSource.readText(path: path) } catch { throw ValidationError("cannot read the ignore file \(path): \(error.message)") }
             do {
                 suppressions.ignore = try Suppressions.parseIgnore(text, file: path)
             } catch let error as PolicyLoadError {

@@ -11,6 +11,11 @@ struct TrawlCommand: ParsableCommand {
         subcommands: [ScanCommand.self, InventoryCommand.self, DiffCommand.self, MergeCommand.self, DetectorsCommand.self, PolicyCommand.self],
         defaultSubcommand: ScanCommand.self
     )
+
+    static func main() {
+        Interruption.install()
+        main(nil)
+    }
 }
 
 /// Options shared by commands that load the detector catalog.
@@ -102,10 +107,9 @@ struct ScanCommand: ParsableCommand {
         try sink.close()
         if let writeBaseline {
             do {
-                let data = try JSONEncoder.sorted.encode(gate.recorded)
-                try data.write(to: URL(fileURLWithPath: writeBaseline), options: .atomic)
+                try AtomicFile.write(JSONEncoder.sorted.encode(gate.recorded), to: writeBaseline)
             } catch {
-                throw ValidationError("--write-baseline \(writeBaseline): \(error.localizedDescription)")
+                throw ValidationError("--write-baseline \(writeBaseline): \(error)")
             }
         }
         throw TrawlExit.forScan(gatingFindings: gate.gatingFindings + gate.gatingViolations, complete: summary.complete)

@@ -24,8 +24,13 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = repoRoot) throws -> Result {
+        try runCommand(binary.path, arguments, stdin: stdin, cwd: cwd)
+    }
+
+    /// Runs any program (`setpriv`, `prlimit` in front of `trawl`) the same way.
+    static func runCommand(_ executable: String, _ arguments: [String], stdin: String? = nil, cwd: URL = repoRoot) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = cwd
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -71,6 +76,16 @@ struct Manifest: Decodable {
     var planted: [Planted]
     var decoys: [Decoy]
     var categories_present: [String]
+
+    /// The planted values that must never be printed: identifiers, contacts and names (keyword
+    /// categories plant terms such as "homeless", which also name categories), at least 8
+    /// letters or digits long so that they cannot occur by chance.
+    var secrets: [String] {
+        let termCategories = ["user.special_status.", "user.criminal_history.", "user.health_and_medical."]
+        return planted
+            .filter { p in !termCategories.contains { p.category.hasPrefix($0) } }
+            .map(\.value).filter { $0.filter { $0.isLetter || $0.isNumber }.count >= 8 }
+    }
 
     static func load() throws -> Manifest {
         let url = try #require(Bundle.module.url(forResource: "samples-manifest", withExtension: "json", subdirectory: "Fixtures"))
@@ -120,22 +135,6 @@ struct SamplesEndToEndTests {
         let findings = try #require(report["findings"] as? [[String: Any]])
         #expect(findings.isEmpty, "decoys reported: \(findings.map { "\($0["path"] ?? ""):\($0["line"] ?? "") \($0["detector"] ?? "")" })")
         #expect(result.status == 0)
-    }
-
-    @Test(arguments: [["--format", "json"], ["--format", "text"], ["--format", "text", "--color", "always"]])
-    func noRawValueInAnyOutput(format: [String]) throws {
-        let manifest = try Manifest.load()
-        let result = try CLI.run(["scan", "Samples"] + format)
-        let everything = result.stdout + result.stderr
-        // Keyword categories (statuses, criminal record) plant terms such as "homeless", which also
-        // name categories; the identifiers, contacts and names are what must never leak.
-        let termCategories = ["user.special_status.", "user.criminal_history.", "user.health_and_medical."]
-        let secrets = manifest.planted
-            .filter { p in !termCategories.contains { p.category.hasPrefix($0) } }
-            .map(\.value).filter { $0.filter { $0.isLetter || $0.isNumber }.count >= 8 }
-        #expect(secrets.count > 100)
-        let leaked = secrets.filter { everything.contains($0) }
-        #expect(leaked.isEmpty, "raw values printed: \(leaked.count)")
     }
 
     @Test func showValuesPrintsThem() throws {

@@ -98,8 +98,8 @@ public struct ProjectConfig: Sendable, Codable, Equatable {
 
     public static func load(path: String) throws -> ProjectConfig {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw PolicyLoadError(issues: [PolicyIssue(file: path, severity: .error, code: "unreadable", message: "cannot read the config: \(error.localizedDescription)")])
+        do { text = try FileSource.readText(path: path) } catch {
+            throw PolicyLoadError(issues: [PolicyIssue(file: path, severity: .error, code: "unreadable", message: "cannot read the config: \(error.message)")])
         }
         do {
             var config = try YAMLDecoder().decode(ProjectConfig.self, from: text)

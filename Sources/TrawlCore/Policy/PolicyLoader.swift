@@ -45,10 +45,10 @@ public struct PolicyDocument: Sendable {
         let name = displayName ?? path
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try FileSource.readText(path: path)
         } catch {
             throw PolicyLoadError(issues: [PolicyIssue(file: name, severity: .error, code: "unreadable",
-                                                       message: "cannot read the policy file: \(error.localizedDescription)")])
+                                                       message: "cannot read the policy file: \(error.message)")])
         }
         return try parse(text, file: name)
     }

@@ -124,9 +124,9 @@ public struct Walker: Sendable {
             if let real = realpath(path), !visited.insert(real).inserted { return }  // symlink loop
             let entries: [String]
             do {
-                entries = try FileManager.default.contentsOfDirectory(atPath: path)
+                entries = try Self.entries(of: path)
             } catch {
-                emit(.error(InputError.fromErrno(access(path, R_OK) == 0 ? EIO : EACCES, path: path, action: "list directory")))
+                emit(.error(error))
                 return
             }
             let prefix = path.hasSuffix("/") ? path : path + "/"
@@ -146,6 +146,32 @@ public struct Walker: Sendable {
         }
         emit(.file(WorkItem(index: index, path: path, size: size)))
         index += 1
+    }
+
+    /// The names in a folder, listed through a descriptor opened with `O_NOATIME` where allowed
+    /// (listing a folder would otherwise move its access time).
+    static func entries(of path: String) throws(InputError) -> [String] {
+        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK
+        var fd = open(path, flags | linuxNoAtime)
+        if fd < 0 && errno == EPERM { fd = open(path, flags) }
+        guard fd >= 0, let dir = fdopendir(fd) else {
+            let code = errno
+            if fd >= 0 { close(fd) }
+            throw InputError.fromErrno(code, path: path, action: "list the folder")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw InputError.fromErrno(errno, path: path, action: "list the folder") }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
     }
 
     /// `relativePath` is relative to the scan root. A glob without `/` matches any component
