@@ -16,45 +16,7 @@ bin=.build/release/trawl
 
 if [ ! -f "$dump" ] || [ "$(stat -c %s "$dump")" -lt $((size_mb * 1024 * 1024)) ]; then
   echo "generating $dump ($size_mb MB, one INSERT line)"
-  python3 - "$dump" "$((size_mb * 1024 * 1024))" <<'PY'
-import sys
-path, target = sys.argv[1], int(sys.argv[2])
-# An orders table: mostly non-personal columns, a customer e-mail and phone on one row in 20,
-# free-text notes with MySQL escapes, NULLs, _binary and 0x literals.
-head = (b"-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n"
-        b"/*!40101 SET NAMES utf8mb4 */;\n"
-        b"DROP TABLE IF EXISTS `orders`;\n"
-        b"CREATE TABLE `orders` (\n  `id` bigint NOT NULL,\n  `created_at` datetime NOT NULL,\n"
-        b"  `sku` varchar(32) NOT NULL,\n  `quantity` int NOT NULL,\n  `amount` decimal(10,2) NOT NULL,\n"
-        b"  `status` varchar(16) NOT NULL,\n  `customer_email` varchar(255) DEFAULT NULL,\n"
-        b"  `customer_phone` varchar(32) DEFAULT NULL,\n  `note` text,\n  `token` varbinary(16) DEFAULT NULL,\n"
-        b"  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
-        b"LOCK TABLES `orders` WRITE;\n"
-        b"INSERT INTO `orders` VALUES ")
-statuses = ["paid", "shipped", "refunded", "pending"]
-with open(path, "wb", buffering=1 << 22) as f:
-    f.write(head)
-    written, i, parts = len(head), 0, []
-    while written < target:
-        i += 1
-        if i % 20 == 0:
-            email = f"'client{i}@example-shop.fr'"
-            phone = f"'06 {i % 100:02d} {(i // 100) % 100:02d} {(i // 10000) % 100:02d} 45'"
-        else:
-            email, phone = "NULL", "NULL"
-        note = "'livraison \\'express\\' demand\\u00e9e\\nrelais 12'" if i % 7 == 0 else "''"
-        token = "_binary 'abc\\0def'" if i % 11 == 0 else "0x9F3A00B2"
-        row = (f"({i},'2026-0{1 + i % 9}-{1 + i % 28:02d} 10:{i % 60:02d}:00','SKU-{i % 9973:05d}',"
-               f"{1 + i % 5},{(i % 10000) / 100:.2f},'{statuses[i % 4]}',{email},{phone},{note},{token}),")
-        parts.append(row)
-        if len(parts) == 4096:
-            chunk = "".join(parts).encode()
-            f.write(chunk)
-            written += len(chunk)
-            parts = []
-    f.write("".join(parts).encode())
-    f.write(b"(0,'2026-01-01 00:00:00','SKU-00000',1,0.00,'paid',NULL,NULL,'',NULL);\nUNLOCK TABLES;\n")
-PY
+  python3 Benchmarks/lib/dump.py "$((size_mb * 1024 * 1024))" --out "$dump"
 fi
 bytes=$(stat -c %s "$dump")
 lines=$(wc -l <"$dump")

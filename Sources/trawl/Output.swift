@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TrawlCore
 
 /// A file written in place of another only when complete: the bytes go to a temporary file in
@@ -84,7 +83,7 @@ final class AtomicFile {
 /// previous report or none, never a truncated one. The signals are taken by a dispatch source, so
 /// the clean-up runs on an ordinary thread, not in a signal handler.
 enum Interruption {
-    private static let pending = Mutex<Set<String>>([])
+    private static let pending = Locked<Set<String>>([])
 
     static func install() {
         for (signo, code) in [(SIGINT, TrawlExit.interrupted), (SIGTERM, TrawlExit.terminated)] {

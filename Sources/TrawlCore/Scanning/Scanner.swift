@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Everything a scan needs besides the detector catalog.
 public struct ScanConfiguration: Sendable {
@@ -149,7 +148,7 @@ final class WorkQueue: Sendable {
         var head = 0
         var closed = false
     }
-    private let inner = Mutex(Inner())
+    private let inner = Locked(Inner())
     private let available = DispatchSemaphore(value: 0)
 
     func push(_ item: WorkItem) {
@@ -273,10 +272,10 @@ final class SharedState: Sendable {
     }
 
     // The reporter is only ever touched under this lock: that is what makes it safe to share.
-    private let inner: Mutex<Inner>
+    private let inner: Locked<Inner>
 
     init(reporter: Reporter, observer: ProgressObserver? = nil, interval: Duration = .milliseconds(250)) {
-        inner = Mutex(Inner(box: ReporterBox(reporter), observer: observer, interval: interval))
+        inner = Locked(Inner(box: ReporterBox(reporter), observer: observer, interval: interval))
     }
 
     func withLock<R: Sendable>(_ body: (inout Inner) -> R) -> R {
