@@ -558,6 +558,9 @@ public final class DetectionWorker {
 struct Locator {
     let buffer: UnsafeBufferPointer<UInt8>
     private var newlines: [Int]?
+    /// The last column counted: offsets come in order, so the characters of a long line are
+    /// counted once, not once per finding on it (a line of 20,000 e-mails would be quadratic).
+    private var last: (lineStart: Int, offset: Int, column: Int)?
 
     init(buffer: UnsafeBufferPointer<UInt8>) {
         self.buffer = buffer
@@ -565,7 +568,7 @@ struct Locator {
 
     mutating func position(of offset: Int, in segment: TextBatch.Segment) -> (line: Int, column: Int) {
         if segment.line == 0 { return (0, 0) }
-        if segment.anchored { return (segment.line, segment.column + scalars(segment.start..<offset)) }
+        if segment.anchored { return (segment.line, column(of: offset, lineStart: segment.start, startColumn: segment.column)) }
         if newlines == nil {
             var list: [Int] = []
             for i in 0..<buffer.count where buffer[i] == 0x0A { list.append(i) }
@@ -576,10 +579,22 @@ struct Locator {
         let upto = lowerBound(lines, offset)
         let count = upto - first
         if count == 0 {
-            return (segment.line, segment.column + scalars(segment.start..<offset))
+            return (segment.line, column(of: offset, lineStart: segment.start, startColumn: segment.column))
         }
         let lastBreak = lines[upto - 1]
-        return (segment.line + count, 1 + scalars((lastBreak + 1)..<offset))
+        return (segment.line + count, column(of: offset, lineStart: lastBreak + 1, startColumn: 1))
+    }
+
+    /// The column of `offset` on the line (or cell) that starts at `lineStart` in `startColumn`.
+    private mutating func column(of offset: Int, lineStart: Int, startColumn: Int) -> Int {
+        let column: Int
+        if let last, last.lineStart == lineStart, last.offset <= offset {
+            column = last.column + scalars(last.offset..<offset)
+        } else {
+            column = startColumn + scalars(lineStart..<offset)
+        }
+        last = (lineStart, offset, column)
+        return column
     }
 
     private func scalars(_ range: Range<Int>) -> Int {
