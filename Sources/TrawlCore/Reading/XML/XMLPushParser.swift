@@ -70,7 +70,7 @@ final class XMLPushParser {
 
     unowned let sink: XMLEventSink
     private var ctxt: xmlParserCtxtPtr?
-    private let ignoreDeclaredEncoding: Bool
+    let ignoreDeclaredEncoding: Bool
     /// Where the last reported construct ended (= where the next one starts).
     private(set) var lastEnd = TextPosition()
     private(set) var problems: [Problem] = []
