@@ -58,8 +58,11 @@ public final class DetectionWorker {
     let scratch = MatchScratch()
     /// For each field name seen, which detectors' `fields` hint matches it.
     private var hintCache: [String: [Bool]] = [:]
-    /// Number of match attempts abandoned at the PCRE2 match limit since the last reset.
-    public private(set) var limitHits = 0
+    /// Number of match attempts abandoned at a PCRE2 limit since the last reset, by this worker
+    /// (any regex it ran) and by helpers for its batches.
+    public var limitHits: Int { scratch.limitHits - hitsAtReset + absorbedLimitHits }
+    private var hitsAtReset = 0
+    private var absorbedLimitHits = 0
     /// The lines of the current batch (prefilters), and per detector whether it is filtered.
     private var lineIndex = LineIndex()
     /// Detectors whose patterns run on admitted lines only: each one's ordinal among them (-1
@@ -108,7 +111,10 @@ public final class DetectionWorker {
         var signals: [String]
     }
 
-    public func resetLimitHits() { limitHits = 0 }
+    public func resetLimitHits() {
+        hitsAtReset = scratch.limitHits
+        absorbedLimitHits = 0
+    }
 
     func hints(for field: String) -> [Bool] {
         if let cached = hintCache[field] { return cached }
@@ -152,11 +158,14 @@ public final class DetectionWorker {
     /// on several workers at once).
     public func detect(_ batch: TextBatch, path: String) -> Detected {
         var detected = Detected()
+        let hitsBefore = scratch.limitHits
         let fieldHints = batch.fields.map { hints(for: $0) }
         detected.fieldHints = fieldHints
-        guard !batch.segments.isEmpty else { return detected }
+        guard !batch.segments.isEmpty else {
+            detected.limitHits = scratch.limitHits - hitsBefore
+            return detected
+        }
         var candidates: [Candidate] = []
-        let hitsBefore = limitHits
         batch.bytes.withUnsafeBufferPointer { buffer in
             var measured = false
             for (index, detector) in detectors.enumerated() {
@@ -177,10 +186,10 @@ public final class DetectionWorker {
                     var admitted = admittedLines[ordinal]
                     if detector.requiresContext { admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints) }
                     forEachWindow(admitted) { start, end in
-                        limitHits += pattern.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch, found)
+                        pattern.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch, found)
                     }
                 } else {
-                    limitHits += pattern.forEachMatch(in: buffer, scratch: scratch, found)
+                    pattern.forEachMatch(in: buffer, scratch: scratch, found)
                 }
             }
             if !batch.fields.isEmpty {
@@ -192,7 +201,7 @@ public final class DetectionWorker {
                 detected.findings.append(makeFinding(candidate, batch: batch, buffer: buffer, path: path, locator: &locator))
             }
         }
-        detected.limitHits = limitHits - hitsBefore
+        detected.limitHits = scratch.limitHits - hitsBefore
         return detected
     }
 
@@ -205,7 +214,7 @@ public final class DetectionWorker {
     }
 
     /// Match attempts another worker abandoned for this worker's input.
-    public func absorbLimitHits(_ n: Int) { limitHits += n }
+    public func absorbLimitHits(_ n: Int) { absorbedLimitHits += n }
 
     /// Fills `admittedLines`: for each filtered detector, the lines its prefilter admits, in one
     /// pass over the lines (a line with no digit, mark or anchor word meets no prefilter).
@@ -558,6 +567,9 @@ public final class DetectionWorker {
 struct Locator {
     let buffer: UnsafeBufferPointer<UInt8>
     private var newlines: [Int]?
+    /// The last column counted: offsets come in order, so the characters of a long line are
+    /// counted once, not once per finding on it (a line of 20,000 e-mails would be quadratic).
+    private var last: (lineStart: Int, offset: Int, column: Int)?
 
     init(buffer: UnsafeBufferPointer<UInt8>) {
         self.buffer = buffer
@@ -565,7 +577,7 @@ struct Locator {
 
     mutating func position(of offset: Int, in segment: TextBatch.Segment) -> (line: Int, column: Int) {
         if segment.line == 0 { return (0, 0) }
-        if segment.anchored { return (segment.line, segment.column + scalars(segment.start..<offset)) }
+        if segment.anchored { return (segment.line, column(of: offset, lineStart: segment.start, startColumn: segment.column)) }
         if newlines == nil {
             var list: [Int] = []
             for i in 0..<buffer.count where buffer[i] == 0x0A { list.append(i) }
@@ -576,10 +588,22 @@ struct Locator {
         let upto = lowerBound(lines, offset)
         let count = upto - first
         if count == 0 {
-            return (segment.line, segment.column + scalars(segment.start..<offset))
+            return (segment.line, column(of: offset, lineStart: segment.start, startColumn: segment.column))
         }
         let lastBreak = lines[upto - 1]
-        return (segment.line + count, 1 + scalars((lastBreak + 1)..<offset))
+        return (segment.line + count, column(of: offset, lineStart: lastBreak + 1, startColumn: 1))
+    }
+
+    /// The column of `offset` on the line (or cell) that starts at `lineStart` in `startColumn`.
+    private mutating func column(of offset: Int, lineStart: Int, startColumn: Int) -> Int {
+        let column: Int
+        if let last, last.lineStart == lineStart, last.offset <= offset {
+            column = last.column + scalars(last.offset..<offset)
+        } else {
+            column = startColumn + scalars(lineStart..<offset)
+        }
+        last = (lineStart, offset, column)
+        return column
     }
 
     private func scalars(_ range: Range<Int>) -> Int {

@@ -1,5 +1,5 @@
 /// A read buffer over a `ByteSource` that removes a UTF-8 byte-order mark and transcodes
-/// UTF-16 (with BOM) to UTF-8, so every reader sees UTF-8 or raw bytes.
+/// UTF-16 (with a BOM, or sniffed without one) to UTF-8, so every reader sees UTF-8 or raw bytes.
 public final class BufferedInput {
     public enum Encoding: String, Sendable { case utf8, utf8BOM = "utf-8-bom", utf16LE = "utf-16le", utf16BE = "utf-16be" }
 
@@ -34,6 +34,27 @@ public final class BufferedInput {
         return false
     }
 
+    /// UTF-16 without a byte-order mark (some Windows exports): true for little endian, false for
+    /// big endian, nil when the head is not that. It must be text in a Latin script: at least 16
+    /// characters, nine in ten of them with a zero high byte, each of those a printable character,
+    /// tab, LF or CR (so a binary file full of NULs does not pass).
+    static func sniffUTF16(_ head: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let units = min(head.count, 1024) / 2
+        guard units >= 16 else { return nil }
+        func looksLikeText(high: Int, low: Int) -> Bool {
+            var latin = 0
+            for u in 0..<units where head[2 * u + high] == 0 {
+                let b = head[2 * u + low]
+                guard b == 0x09 || b == 0x0A || b == 0x0D || (b >= 0x20 && b != 0x7F) else { return false }
+                latin += 1
+            }
+            return latin * 10 >= units * 9
+        }
+        if looksLikeText(high: 1, low: 0) { return true }
+        if looksLikeText(high: 0, low: 1) { return false }
+        return nil
+    }
+
     private func detectBOM() {
         let n = available
         if n >= 3 && storage[start] == 0xEF && storage[start + 1] == 0xBB && storage[start + 2] == 0xBF {
@@ -45,6 +66,8 @@ public final class BufferedInput {
         } else if n >= 2 && storage[start] == 0xFE && storage[start + 1] == 0xFF {
             start += 2
             encoding = .utf16BE
+        } else if let littleEndian = withBytes({ Self.sniffUTF16($0) }) {
+            encoding = littleEndian ? .utf16LE : .utf16BE
         }
         if encoding == .utf16LE || encoding == .utf16BE {
             var t = UTF16Transcoder(littleEndian: encoding == .utf16LE)

@@ -1,5 +1,6 @@
 /// Plain text and logs: the input in chunks cut at line ends (or, for a line longer than the
-/// chunk, in overlapping pieces), with physical line numbers.
+/// chunk, in overlapping pieces), with physical line numbers. Lines end with LF, CRLF or a lone
+/// CR.
 public final class TextReader: CellReader {
     let input: BufferedInput
     var builder = CellBuilder()
@@ -12,29 +13,33 @@ public final class TextReader: CellReader {
 
     public func fill(_ batch: inout TextBatch) throws(InputError) -> Bool {
         while batch.byteCount < BatchLimits.bytes {
-            if input.available == 0 {
-                let more = input.atEOF ? false : try input.fill()
-                if !more || input.available == 0 {
+            if input.available == 0 || (input.byte(at: input.available - 1) == 0x0D && !input.atEOF) {
+                // More input, or its end: a CR at the end of the buffer may be the first half of a CRLF.
+                try input.ensure(input.available + 1)
+                if input.available == 0 {
                     builder.finish(into: &batch, field: nil)
                     builder.begin(at: builder.position)
                     return false
                 }
             }
-            let taken: Int = input.withBytes { bytes in
-                var lastNewline = -1
-                var i = bytes.count - 1
+            let atEOF = input.atEOF
+            let (taken, endedLine): (Int, Bool) = input.withBytes { bytes in
+                // A final CR is left for later unless the input ends there (see above).
+                let end = bytes.count - (bytes[bytes.count - 1] == 0x0D && !atEOF ? 1 : 0)
+                var lastBreak = -1
+                var i = end - 1
                 while i >= 0 {
-                    if bytes[i] == 0x0A { lastNewline = i; break }
+                    if bytes[i] == 0x0A || Self.isLoneCR(bytes, i) { lastBreak = i; break }
                     i -= 1
                 }
-                if lastNewline >= 0 {
-                    builder.bytes.append(contentsOf: bytes[0..<lastNewline])
-                    return lastNewline + 1
-                }
-                builder.bytes.append(contentsOf: bytes)
-                return bytes.count
+                let kept = lastBreak >= 0 ? lastBreak : end
+                let from = builder.bytes.count
+                builder.bytes.append(contentsOf: bytes[0..<kept])
+                // A lone CR (classic Mac OS line end) becomes an LF: lines are counted, and
+                // matched as lines, the same whatever the line ends.
+                for k in 0..<kept where Self.isLoneCR(bytes, k) { builder.bytes[from + k] = 0x0A }
+                return lastBreak >= 0 ? (lastBreak + 1, true) : (end, false)
             }
-            let endedLine = input.byte(at: taken - 1) == 0x0A
             input.consume(taken)
             if endedLine {
                 var next = builder.position
@@ -48,5 +53,11 @@ public final class TextReader: CellReader {
             }
         }
         return true
+    }
+
+    /// A CR not followed by an LF (at the end of `bytes`, only when the input ends there).
+    @inline(__always)
+    static func isLoneCR(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        bytes[i] == 0x0D && (i + 1 == bytes.count || bytes[i + 1] != 0x0A)
     }
 }

@@ -67,6 +67,12 @@ public final class MarkdownReporter: Reporter {
             out += "\n### Input errors\n\n"
             for e in errors.prefix(20) { out += "- `\(Self.cell(e.path))`: \(e.code.rawValue): \(Self.cell(e.message))\n" }
         }
+        // Never skipped silently: binary, oversized and excluded inputs too.
+        if !skipped.isEmpty {
+            out += "\n### Skipped inputs\n\n"
+            for s in skipped.prefix(20) { out += "- `\(Self.cell(s.path))`: \(s.reason.rawValue)\n" }
+            if skipped.count > 20 { out += "\n… and \(skipped.count - 20) more in the full report.\n" }
+        }
         sink.write(out)
     }
 }

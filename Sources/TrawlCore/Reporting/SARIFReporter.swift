@@ -3,7 +3,8 @@ import Foundation
 /// `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. One rule per detector and per
 /// policy violation kind; findings and violations are results with physical locations (path,
 /// line, column) and logical ones (table.column, key path, sheet cell). Only masked values are
-/// written (as the region's snippet). Input errors become tool execution notifications.
+/// written (as the region's snippet). Input errors become tool execution notifications (errors),
+/// and inputs whose content was skipped (binary, too large) notes.
 /// Results are streamed as they come.
 public final class SARIFReporter: Reporter {
     public struct Rule: Sendable {
@@ -184,6 +185,14 @@ public final class SARIFReporter: Reporter {
             if i > 0 { out += "," }
             out += "\n{\"level\":\"error\",\"message\":{\"text\":\(string("\(e.code.rawValue): \(e.message)"))},"
             out += "\"locations\":[" + location(path: e.path, line: e.line ?? 0, column: 1, snippet: nil, logical: nil, kind: "member") + "]}"
+        }
+        // Inputs whose content was left unread (binary, too large, not a regular file), as notes;
+        // not the excluded ones, links and Trawl's own files, which can be whole trees.
+        let unread: Set<SkippedInput.Reason> = [.binary, .tooLarge, .special]
+        for (i, s) in skipped.filter({ unread.contains($0.reason) }).enumerated() {
+            if i > 0 || !errors.isEmpty { out += "," }
+            out += "\n{\"level\":\"note\",\"message\":{\"text\":\(string("skipped: \(s.reason.rawValue)"))},"
+            out += "\"locations\":[" + location(path: s.path, line: 0, column: 1, snippet: nil, logical: nil, kind: "member") + "]}"
         }
         out += "]}]"
         if !artifacts.isEmpty {

@@ -61,6 +61,10 @@ public final class PCRE2Regex: @unchecked Sendable {
 public final class MatchScratch {
     let data: OpaquePointer
     let context: OpaquePointer
+    /// Match attempts abandoned at the match, depth or JIT stack limit with this scratch, by any
+    /// pattern and any caller (detector patterns, field hints, context and value checks), so that
+    /// no caller can drop one silently.
+    public internal(set) var limitHits = 0
 
     public init() {
         // Match data sized for the largest group count any detector uses; 32 pairs is ample.
@@ -83,7 +87,8 @@ public final class MatchScratch {
 public enum MatchResult {
     case match(Range<Int>)
     case noMatch
-    /// The match or depth limit was hit: the attempt was abandoned (reported, never ignored).
+    /// The match or depth limit was hit: the attempt was abandoned (counted in
+    /// `MatchScratch.limitHits`, which the scan reports).
     case limitExceeded
     case error(Int32)
 }
@@ -101,13 +106,15 @@ extension PCRE2Regex {
         }
         switch rc {
         case PCRE2_ERROR_NOMATCH: return .noMatch
-        case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_JIT_STACKLIMIT: return .limitExceeded
+        case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_JIT_STACKLIMIT:
+            scratch.limitHits += 1
+            return .limitExceeded
         default: return .error(rc)
         }
     }
 
     /// Calls `body` for every non-overlapping match in `subject`. Returns how many attempts hit
-    /// the match limit (those regions are skipped, not silently ignored).
+    /// the match limit (those regions are skipped; `scratch` counts them too).
     @discardableResult
     public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, _ body: (Range<Int>) -> Void) -> Int {
         forEachMatch(in: subject, from: 0, upTo: subject.count, scratch: scratch, body)

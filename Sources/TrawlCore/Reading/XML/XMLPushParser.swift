@@ -70,7 +70,7 @@ final class XMLPushParser {
 
     unowned let sink: XMLEventSink
     private var ctxt: xmlParserCtxtPtr?
-    private let ignoreDeclaredEncoding: Bool
+    let ignoreDeclaredEncoding: Bool
     /// Where the last reported construct ended (= where the next one starts).
     private(set) var lastEnd = TextPosition()
     private(set) var problems: [Problem] = []
@@ -241,7 +241,11 @@ final class XMLPushParser {
         // Only the first line: libxml2 may append the offending bytes on the next ones.
         let text = error.message.map { String(cString: $0) } ?? "unknown error"
         let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? text
-        problems.append(Problem(message: trimSpaces(first), line: Int(error.line), fatal: level == XML_ERR_FATAL))
+        var message = trimSpaces(first)
+        if error.code == Int32(XML_ERR_UNDECLARED_ENTITY.rawValue) || error.code == Int32(XML_WAR_UNDECLARED_ENTITY.rawValue) {
+            message += " (external DTDs are never loaded, so what they declare is unknown here)"
+        }
+        problems.append(Problem(message: message, line: Int(error.line), fatal: level == XML_ERR_FATAL))
     }
 
     /// The position of attribute `i`'s value (its first character in the source, after the

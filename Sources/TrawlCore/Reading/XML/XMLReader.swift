@@ -18,7 +18,9 @@
 /// A document whose DTD declares an entity is refused (billion laughs, XXE): a problem is
 /// reported and nothing after the declaration is read. Nothing outside the file is ever read.
 /// Malformed XML: the cells before the error are kept, the error is reported with its line, and
-/// the rest of the file is not scanned.
+/// the rest of the file is not scanned. In a UTF-8 document, bytes that are not UTF-8 and control
+/// characters are read as U+FFFD first (`UTF8Repair`), as the other readers do: one stray byte
+/// does not end the scan.
 public final class XMLReader: CellReader {
     let input: BufferedInput
     let path: String
@@ -29,6 +31,8 @@ public final class XMLReader: CellReader {
     private var attributeBuilder = CellBuilder()
     private var inRun = false
     private var fedAny = false
+    /// Whether bytes libxml2 would stop at are replaced before it sees them (UTF-8 documents).
+    private var repairsUTF8: Bool?
     private var finished = false
 
     public static let maxPathDepth = 64
@@ -62,17 +66,30 @@ public final class XMLReader: CellReader {
         swap(&batch, &self.batch)
         defer { swap(&batch, &self.batch) }
         while self.batch.byteCount < BatchLimits.bytes {
-            if input.available == 0 { try input.ensure(1) }
-            let n = min(input.available, Self.feedSize)
+            // Four bytes at least, so a character cut at the end of the buffer can wait for its end.
+            if input.available < 4 { try input.ensure(4) }
+            var n = min(input.available, Self.feedSize)
             if n == 0 {
                 if fedAny { parser.finish() }
                 endRun()
                 finished = true
                 return false
             }
+            if repairsUTF8 == nil {
+                try input.ensure(512)
+                repairsUTF8 = parser.ignoreDeclaredEncoding || input.withBytes { UTF8Repair.declaresUTF8($0) }
+            }
+            if repairsUTF8 == true && !input.atEOF {
+                n = input.withBytes { p in UTF8Repair.completePrefix(UnsafeBufferPointer(rebasing: p[0..<n])) }
+            }
             fedAny = true
             let parser = self.parser
-            let going = input.withBytes { p in parser.feed(UnsafeBufferPointer(rebasing: p[0..<n])) }
+            let repairs = repairsUTF8 == true
+            let going = input.withBytes { p in
+                let chunk = UnsafeBufferPointer(rebasing: p[0..<n])
+                guard repairs, let repaired = UTF8Repair.repaired(chunk) else { return parser.feed(chunk) }
+                return repaired.withUnsafeBufferPointer { parser.feed($0) }
+            }
             input.consume(n)
             if !going {
                 endRun()
