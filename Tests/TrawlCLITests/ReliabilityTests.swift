@@ -126,6 +126,45 @@ import Testing
         #expect(secrets.filter { shown.stdout.contains($0) }.count > secrets.count / 2, "the search finds values when they are printed")
     }
 
+    /// `trawl.yaml` and `.trawlignore` in the scanned folder are read as data: keys naming
+    /// files, URLs or commands do nothing (a FIFO outside the root would hang the scan if opened,
+    /// a listener on the loopback sees no connection), and a YAML alias bomb is refused quickly.
+    @Test func configurationInTheScannedTreeIsData() throws {
+        let dir = try CLI.temporaryDirectory()
+        let tree = dir.appendingPathComponent("tree")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        let fifo = dir.appendingPathComponent("outside.fifo").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let listener = try LoopbackListener()
+        let url = "http://127.0.0.1:\(listener.port)/x"
+        try Data("email: jeanne.martin@orange.fr\n".utf8).write(to: tree.appendingPathComponent("good.txt"))
+        try Data("""
+            schema: trawl.config/v1
+            include: \(fifo)
+            policy: \(fifo)
+            detectors: \(url)
+            command: "sh -c 'touch \(dir.path)/pwned'"
+            datasets:
+              - match: { path: "\(fifo)" }
+                subjects: [students]
+                purposes: [\(url)]
+            """.utf8).write(to: tree.appendingPathComponent("trawl.yaml"))
+        try Data("\(fifo)\n\(url)\n../outside.fifo\n".utf8).write(to: tree.appendingPathComponent(".trawlignore"))
+        let run = try Child.run(["scan", tree.path, "--format", "json"], timeout: 60)
+        #expect(!run.timedOut && run.seconds < 30)
+        #expect(run.status == 0 || run.status == 1 || run.status == 64, "\(run.stderr)")
+        #expect(!listener.wasContacted())
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("pwned").path))
+
+        var bomb = ["schema: trawl.config/v1", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for i in 1..<12 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]") }
+        bomb.append("datasets: *a11")
+        try Data(bomb.joined(separator: "\n").utf8).write(to: tree.appendingPathComponent("trawl.yaml"))
+        let refused = try Child.run(["scan", tree.path], timeout: 60)
+        #expect(!refused.timedOut && refused.seconds < 30 && refused.maxResidentBytes < 500 << 20)
+        #expect(refused.status == 64 && refused.stderr.contains("trawl.yaml"), "\(refused.stderr)")
+    }
+
     // MARK: File-system faults
 
     /// An unreadable file and an unreadable folder are per-input errors, a FIFO and a character
@@ -197,6 +236,22 @@ import Testing
             let links = Set(skipped.filter { $0["reason"] as? String == "symlink" }.compactMap { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } })
             #expect(links.isSuperset(of: ["escape", "escape.txt"]), "follow \(follow): \(skipped)")
         }
+    }
+
+    /// What is left unread is counted: inputs by reason, and the bytes of those on disk.
+    @Test func skippedInputsAndBytesAreCounted() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Data(repeating: 0x61, count: 2000).write(to: dir.appendingPathComponent("big.txt"))
+        try Data(repeating: 0x62, count: 300).write(to: dir.appendingPathComponent("left-out.log"))
+        try Data([0x00, 0x01, 0x02] + [UInt8](repeating: 0, count: 497)).write(to: dir.appendingPathComponent("blob.bin"))
+        try Data("email: jeanne.martin@orange.fr\n".utf8).write(to: dir.appendingPathComponent("good.txt"))
+        let result = try CLI.run(["scan", dir.path, "--format", "json", "--no-policy", "--max-file-size", "1K", "--exclude", "*.log"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let summary = try #require(try CLI.json(result.stdout)["summary"] as? [String: Any])
+        #expect(summary["skipped"] as? [String: Int] == ["too-large": 1, "excluded": 1, "binary": 1])
+        #expect(summary["bytes_skipped"] as? Int == 2800)
+        let text = try CLI.run(["scan", dir.path, "--no-policy", "--max-file-size", "1K", "--exclude", "*.log", "--color", "never"])
+        #expect(text.stdout.contains("Skipped 3 input(s), 2800 bytes unread"))
     }
 
     /// More inputs than `ulimit -n` allows descriptors: files are opened one per worker at a time.

@@ -112,9 +112,12 @@ public struct SkippedInput: Sendable, Codable, Hashable {
     }
     public var path: String
     public var reason: Reason
+    /// The size of what was left unread, when known without reading it (files on disk).
+    public var bytes: Int64?
 
-    public init(path: String, reason: Reason) {
+    public init(path: String, reason: Reason, bytes: Int64? = nil) {
         self.path = path
         self.reason = reason
+        self.bytes = bytes
     }
 }

@@ -64,6 +64,7 @@ public struct ReportMerger {
         summary.errors = errors.count
         summary.complete = documents.allSatisfy(\.summary.complete)
         summary.skipped = Dictionary(grouping: skipped, by: \.reason.rawValue).mapValues(\.count)
+        summary.bytesSkipped = skipped.reduce(0) { $0 + ($1.bytes ?? 0) }
         summary.columns = fields.count
         summary.columnsClassified = fields.filter { $0.category != nil }.count
 

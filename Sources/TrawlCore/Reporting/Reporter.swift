@@ -29,6 +29,8 @@ public struct ScanSummary: Sendable, Codable, Hashable {
     public var byConfidence: [String: Int] = [:]
     public var errors = 0
     public var skipped: [String: Int] = [:]
+    /// Bytes of the skipped inputs whose size is known (files on disk; not archive members).
+    public var bytesSkipped: Int64 = 0
     /// False when an input could not be read or parsed completely.
     public var complete = true
     /// Columns seen (fields of tabular and structured inputs) and how many were classified.
@@ -43,8 +45,25 @@ public struct ScanSummary: Sendable, Codable, Hashable {
         case findings
         case byCategory = "by_category"
         case byConfidence = "by_confidence"
+        case bytesSkipped = "bytes_skipped"
         case errors, skipped, complete, columns
         case columnsClassified = "columns_classified"
+    }
+
+    /// Reads reports of earlier versions too (`bytes_skipped` is newer).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        filesScanned = try c.decode(Int.self, forKey: .filesScanned)
+        bytesScanned = try c.decode(Int64.self, forKey: .bytesScanned)
+        findings = try c.decode(Int.self, forKey: .findings)
+        byCategory = try c.decode([String: Int].self, forKey: .byCategory)
+        byConfidence = try c.decode([String: Int].self, forKey: .byConfidence)
+        errors = try c.decode(Int.self, forKey: .errors)
+        skipped = try c.decode([String: Int].self, forKey: .skipped)
+        bytesSkipped = try c.decodeIfPresent(Int64.self, forKey: .bytesSkipped) ?? 0
+        complete = try c.decode(Bool.self, forKey: .complete)
+        columns = try c.decode(Int.self, forKey: .columns)
+        columnsClassified = try c.decode(Int.self, forKey: .columnsClassified)
     }
 
     public mutating func count(_ finding: Finding) {

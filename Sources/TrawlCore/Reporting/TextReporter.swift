@@ -131,7 +131,8 @@ public final class TextReporter: Reporter {
         }
         if !skipped.isEmpty {
             let reasons = summary.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            out += "Skipped \(skipped.count) input(s): \(reasons)\n"
+            let size = summary.bytesSkipped > 0 ? ", \(summary.bytesSkipped) bytes unread" : ""
+            out += "Skipped \(skipped.count) input(s)\(size): \(reasons)\n"
             for s in skipped.prefix(20) { out += "  \(s.path): \(s.reason.rawValue)\n" }
             if skipped.count > 20 { out += "  … and \(skipped.count - 20) more (see --format json)\n" }
             out += "\n"

@@ -128,6 +128,7 @@ public final class Scanner: Sendable {
         let found = input.outcome
         outcome.errors += found.errors
         outcome.skipped = found.skipped
+        if !item.isStandardInput, outcome.skipped != nil, outcome.skipped?.bytes == nil { outcome.skipped?.bytes = item.size }
         outcome.memberSkips = found.memberSkips
         outcome.bytes = found.bytes
         outcome.columns = found.columns
@@ -261,6 +262,7 @@ final class SharedState: Sendable {
             summary.errors = allErrors.count
             summary.complete = allErrors.isEmpty
             summary.skipped = Dictionary(grouping: allSkipped, by: \.reason.rawValue).mapValues(\.count)
+            summary.bytesSkipped = allSkipped.reduce(0) { $0 + ($1.bytes ?? 0) }
             summary.columns = columns.count
             summary.columnsClassified = columns.filter { $0.category != nil }.count
             progress.finished = true

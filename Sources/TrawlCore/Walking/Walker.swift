@@ -100,7 +100,7 @@ public struct Walker: Sendable {
             return
         }
         if !isRoot && isExcluded(String(path.dropFirst(root.count).drop(while: { $0 == "/" }))) {
-            emit(.skipped(SkippedInput(path: path, reason: .excluded)))
+            emit(.skipped(SkippedInput(path: path, reason: .excluded, bytes: st.st_mode & S_IFMT == S_IFREG ? Int64(st.st_size) : nil)))
             return
         }
         var mode = st.st_mode & S_IFMT
@@ -141,7 +141,7 @@ public struct Walker: Sendable {
         }
         let size = Int64(st.st_size)
         if size > options.maxFileSize {
-            emit(.skipped(SkippedInput(path: path, reason: .tooLarge)))
+            emit(.skipped(SkippedInput(path: path, reason: .tooLarge, bytes: size)))
             return
         }
         emit(.file(WorkItem(index: index, path: path, size: size)))
