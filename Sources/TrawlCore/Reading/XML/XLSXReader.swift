@@ -405,6 +405,9 @@ public final class XLSXReader: CellReader {
             if !headerCandidate.isEmpty {
                 header = headerCandidate
                 headerWidth = min(headerCandidate.keys.max() ?? 0, Self.maxColumn)
+                // Once there is a header, `rowSeen` always has its width: a `<c>` outside any
+                // `<row>`, or a row nesting the header row, is then counted, not a trap (fuzzing).
+                rowSeen = [Bool](repeating: false, count: headerWidth)
             }
             headerCandidate = [:]
             return
