@@ -1,3 +1,5 @@
+import CTrawlZlib
+
 /// The code under fuzz: what the libFuzzer executable (`Sources/TrawlFuzz`, `make fuzz`) runs
 /// for each input, and what `FuzzRegressionTests` replays over the seed corpora and the saved
 /// crashes in `Tests/Fuzz/`, so both go through exactly the same path.
@@ -14,7 +16,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sql
     /// `XMLReader` over libxml2's push parser.
     case xml
-    /// `XLSXReader` on a workbook held in memory (ZIPFoundation, then libxml2 per part).
+    /// `XLSXReader` on a workbook held in memory (`ZipReader`, then libxml2 per part). An input
+    /// that is not a zip is a worksheet's XML, put in a fixed workbook (a mutated zip rarely
+    /// survives its CRC-32, so the sheet logic is reached this way).
     case xlsx
     /// `ArchiveExpander` on a zip (`ZipReader`), every member drained.
     case zip
@@ -71,7 +75,8 @@ public final class FuzzHarness {
             case .sql: try read(bytes, as: .sql, &outcome)
             case .xml: try read(bytes, as: .xml, &outcome)
             case .xlsx:
-                let reader = try XLSXReader(data: bytes, displayPath: "fuzz.xlsx")
+                let zip = bytes.starts(with: [0x50, 0x4B]) ? bytes : FuzzWorkbook.wrapping(sheet: bytes)
+                let reader = try XLSXReader(data: zip, displayPath: "fuzz.xlsx")
                 try drain(reader, &outcome)
             case .zip: try expand(bytes, kind: .zip, &outcome)
             case .gzip: try expand(bytes, kind: .gzip, &outcome)
@@ -140,6 +145,44 @@ public final class FuzzHarness {
         outcome.cells = batch.segments.count
         outcome.bytes = batch.byteCount
         outcome.findings = detected.findings.count
+    }
+}
+
+/// A one-sheet workbook (stored zip) around a worksheet's XML, with shared strings.
+enum FuzzWorkbook {
+    static let workbook = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Élèves" sheetId="1" r:id="rId1"/></sheets></workbook>
+        """
+    static let relationships = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>
+        """
+    static let sharedStrings = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>nom</t></si><si><t>email</t></si><si><r><t>Du</t></r><r><t>pont</t></r><rPh><t>ドゥ</t></rPh></si><si><t>d@free.fr</t></si></sst>
+        """
+
+    static func wrapping(sheet: [UInt8]) -> [UInt8] {
+        storedZip([("xl/workbook.xml", Array(workbook.utf8)), ("xl/_rels/workbook.xml.rels", Array(relationships.utf8)),
+                   ("xl/sharedStrings.xml", Array(sharedStrings.utf8)), ("xl/worksheets/sheet1.xml", sheet)])
+    }
+
+    /// A zip of stored (uncompressed) entries.
+    static func storedZip(_ entries: [(name: String, data: [UInt8])]) -> [UInt8] {
+        func le(_ v: Int, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        var out: [UInt8] = []
+        var directory: [UInt8] = []
+        for (name, data) in entries {
+            let crc = data.withUnsafeBufferPointer { Int(crc32(0, $0.baseAddress, UInt32($0.count))) }
+            // version, flags (UTF-8 names), method 0, time, date, CRC, sizes, name length, extra length
+            let common = le(20, 2) + le(0x0800, 2) + le(0, 2) + le(0, 4) + le(crc, 4) + le(data.count, 4) + le(data.count, 4)
+                + le(name.utf8.count, 2) + le(0, 2)
+            directory += le(0x0201_4B50, 4) + le(20, 2) + common + le(0, 2 + 2 + 2 + 4) + le(out.count, 4) + Array(name.utf8)
+            out += le(0x0403_4B50, 4) + common + Array(name.utf8) + data
+        }
+        let end = le(0x0605_4B50, 4) + le(0, 4) + le(entries.count, 2) + le(entries.count, 2) + le(directory.count, 4) + le(out.count, 4) + le(0, 2)
+        return out + directory + end
     }
 }
 
