@@ -44,7 +44,8 @@ test: deps
 # Tests/Fuzz/regressions/<target>/ and FuzzRegressionTests replays it in `swift test`.
 # Release mode with ASan: optimised code runs many times more inputs per second than debug
 # (overflow and bounds checks stay; only `assert`s go), and ASan adds memory errors and leaks
-# (the C libraries' allocations included) to the traps. Swift's own crash backtracer is turned
+# (the C libraries' allocations included) to the traps. lld (shipped with the toolchain) links it:
+# gold prints a warning for each of ASan's local symbols. Swift's own crash backtracer is turned
 # off so that libFuzzer reports a trap at once.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?= csv json sql xml xlsx zip gzip tar engine
@@ -52,7 +53,7 @@ FUZZ_SCRATCH := .build-fuzz
 FUZZ_BIN := $(FUZZ_SCRATCH)/release/TrawlFuzz
 
 fuzz: deps
-	TRAWL_FUZZ=1 $(SWIFT) build -c release --product TrawlFuzz --scratch-path $(FUZZ_SCRATCH) -Xswiftc -sanitize=fuzzer,address
+	TRAWL_FUZZ=1 $(SWIFT) build -c release --product TrawlFuzz --scratch-path $(FUZZ_SCRATCH) -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 	@failed=""; \
 	for t in $(FUZZ_TARGETS); do \
 		corpus=$(FUZZ_SCRATCH)/corpus/$$t; crashes=$(FUZZ_SCRATCH)/crashes/$$t; log=$(FUZZ_SCRATCH)/logs/$$t.log; \
