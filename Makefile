@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema chromium
 RELEASE_BIN := .build/release/trawl
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test fuzz clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "error: '$(SWIFT)' not found: install the Swift 6 toolchain (swift.org) and put it on PATH"; exit 1; }
@@ -33,6 +33,45 @@ demo: build
 
 test: deps
 	$(SWIFT) test
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# libFuzzer over every reader and the detection engine (issue 7): builds Sources/TrawlFuzz (declared
+# only with TRAWL_FUZZ=1, see Package.swift) in its own scratch path, then runs each target for
+# FUZZ_SECONDS on a copy of its seeds (Tests/Fuzz/<target>, never written to) and of its saved
+# crashes (Tests/Fuzz/regressions/<target>) in .build-fuzz/corpus/<target>, which keeps what
+# earlier runs found. Any crash, leak, timeout or out-of-memory fails the run and names the target
+# and the input that caused it (.build-fuzz/crashes/<target>/); save that input under
+# Tests/Fuzz/regressions/<target>/ and FuzzRegressionTests replays it in `swift test`.
+# Release mode with ASan: optimised code runs many times more inputs per second than debug
+# (overflow and bounds checks stay; only `assert`s go), and ASan adds memory errors and leaks
+# (the C libraries' allocations included) to the traps. lld (shipped with the toolchain) links it:
+# gold prints a warning for each of ASan's local symbols. Swift's own crash backtracer is turned
+# off so that libFuzzer reports a trap at once.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= csv json sql xml xlsx zip gzip tar engine
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BIN := $(FUZZ_SCRATCH)/release/TrawlFuzz
+
+fuzz: deps
+	TRAWL_FUZZ=1 $(SWIFT) build -c release --product TrawlFuzz --scratch-path $(FUZZ_SCRATCH) -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+		corpus=$(FUZZ_SCRATCH)/corpus/$$t; crashes=$(FUZZ_SCRATCH)/crashes/$$t; log=$(FUZZ_SCRATCH)/logs/$$t.log; \
+		mkdir -p $$corpus $$crashes $(FUZZ_SCRATCH)/logs; rm -f $$crashes/*; \
+		cp Tests/Fuzz/$$t/* $$corpus/; cp Tests/Fuzz/regressions/$$t/* $$corpus/ 2>/dev/null; \
+		if TRAWL_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(FUZZ_BIN) $$corpus -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix=$$crashes/ >$$log 2>&1; then \
+			runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+			rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$log); \
+			echo "fuzz $$t: ok, $$runs inputs in $(FUZZ_SECONDS) s ($$rate exec/s), corpus of $$(ls $$corpus | wc -l)"; \
+		else \
+			echo "fuzz $$t: FAILED (log: $$log)"; \
+			grep -E '^==[0-9]+==|^SUMMARY|runtime failure|Test unit written to|ERROR: libFuzzer' $$log | head -20; \
+			for f in $$crashes/*; do [ -e "$$f" ] && echo "fuzz $$t: crash file $$f"; done; \
+			failed="$$failed $$t"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failing targets:$$failed"; exit 1; fi
 
 clean:
 	rm -rf .build

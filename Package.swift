@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -69,3 +70,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer executable (issue 7), declared only when TRAWL_FUZZ=1: it calls libFuzzer's driver,
+// which only `-sanitize=fuzzer` links, so it would break a plain `swift build`. `make fuzz` builds
+// it in its own scratch path (Sources/TrawlFuzz/main.swift says why not `-parse-as-library`):
+//   TRAWL_FUZZ=1 swift build -c release --product TrawlFuzz --scratch-path .build-fuzz \
+//     -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+if ProcessInfo.processInfo.environment["TRAWL_FUZZ"] == "1" {
+    package.products.append(.executable(name: "TrawlFuzz", targets: ["TrawlFuzz"]))
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(name: "TrawlFuzz", dependencies: ["TrawlCore", "CLibFuzzer"]),
+    ]
+}

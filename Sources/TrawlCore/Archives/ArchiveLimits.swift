@@ -18,15 +18,16 @@ public struct ArchiveLimits: Sendable, Hashable {
 
     /// Bytes a member or archive must produce before its ratio is judged (tiny files often
     /// compress very well and are harmless).
-    public static let ratioThreshold: Int64 = 1 << 20
+    public var ratioThreshold: Int64
 
     public init(maxTotalBytes: Int64 = 8 << 30, maxRatio: Double = 200, maxDepth: Int = 4,
-                maxMembers: Int = 100_000, maxMemberBytes: Int64 = 512 << 20) {
+                maxMembers: Int = 100_000, maxMemberBytes: Int64 = 512 << 20, ratioThreshold: Int64 = 1 << 20) {
         self.maxTotalBytes = maxTotalBytes
         self.maxRatio = maxRatio
         self.maxDepth = maxDepth
         self.maxMembers = maxMembers
         self.maxMemberBytes = maxMemberBytes
+        self.ratioThreshold = ratioThreshold
     }
 }
 
@@ -72,7 +73,7 @@ public final class ArchiveBudget {
 
     /// Throws when `produced` is at least the threshold and more than `maxRatio` times `compressed`.
     func checkRatio(produced: Int64, compressed: Int64, what: String, path: String) throws(InputError) {
-        guard produced >= ArchiveLimits.ratioThreshold else { return }
+        guard produced >= limits.ratioThreshold else { return }
         let ratio = Double(produced) / Double(max(compressed, 1))
         if ratio > limits.maxRatio {
             let shown = (ratio * 10).rounded() / 10

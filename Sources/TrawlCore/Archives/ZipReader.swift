@@ -110,7 +110,8 @@ enum ZipReader {
             }
             dataOffset = r.localOffset + 30 + Int64(le16(local, 26)) + Int64(le16(local, 28))
         } catch let e as InputError { throw .archive(e) } catch let e as MemberFailure { throw e } catch { throw .member("\(error)") }
-        guard dataOffset + r.compressed <= storage.size else {
+        // Subtracted, not added: ZIP64 sizes reach Int64.max (found by fuzzing: an overflow trap).
+        guard r.compressed <= storage.size - dataOffset else {
             throw .member("corrupt zip member: its data runs past the end of the archive")
         }
 
@@ -233,7 +234,9 @@ enum ZipReader {
             cdSize = Int64(bitPattern: le64(eocd64, 40))
             cdOffset = Int64(bitPattern: le64(eocd64, 48))
         }
-        guard cdOffset >= 0, cdSize >= 0, cdOffset + cdSize <= size, count >= 0, count <= cdSize / 46 + 1 else {
+        // `cdSize <= size - cdOffset`, not `cdOffset + cdSize <= size`: ZIP64 offsets reach
+        // Int64.max (found by fuzzing: an overflow trap).
+        guard cdOffset >= 0, cdSize >= 0, cdOffset <= size, cdSize <= size - cdOffset, count >= 0, count <= cdSize / 46 + 1 else {
             throw bad("central directory out of range")
         }
         let cd = try storage.read(at: cdOffset, count: Int(cdSize))

@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// Limits on what an XLSX package may expand to (a zip bomb must give an error, not an OOM).
 public struct XLSXLimits: Sendable, Equatable {
@@ -17,7 +16,7 @@ public struct XLSXLimits: Sendable, Equatable {
     }
 }
 
-/// Excel workbooks (Office Open XML, `.xlsx`/`.xlsm`), read with ZIPFoundation and libxml2.
+/// Excel workbooks (Office Open XML, `.xlsx`/`.xlsm`), read with Trawl's `ZipReader` and libxml2.
 ///
 /// Every sheet is read in workbook order. The first non-empty row of a sheet is its header: its
 /// cells name the columns. Each later non-empty cell becomes a cell with field = its column's
@@ -28,7 +27,9 @@ public struct XLSXLimits: Sendable, Equatable {
 /// phonetic runs ignored), inline strings, formula string results, numbers (as written) and
 /// booleans (`TRUE`/`FALSE`) are read; error cells and formulas are not.
 ///
-/// Each part is expanded into memory one at a time, within `XLSXLimits`; a sheet's XML is then
+/// The zip is read with `ZipReader`, hardened for hostile archives (ZIPFoundation's reader traps
+/// on offsets past the end of an in-memory archive and on ZIP64 values past `Int64.max`; found by
+/// fuzzing). Each part is expanded into memory one at a time, within `XLSXLimits`; a sheet's XML is then
 /// parsed a slice per `fill`, so only one sheet's XML (and the shared strings) is held at once.
 /// A broken or oversized sheet is reported and the next sheet is read.
 public final class XLSXReader: CellReader {
@@ -39,7 +40,12 @@ public final class XLSXReader: CellReader {
 
     let displayPath: String
     let limits: XLSXLimits
-    private let archive: Archive
+    /// The workbook's bytes, its parts by name (the first of a repeated name), and the running
+    /// counts of what the parts expanded to.
+    private let storage: ZipStorage
+    private let parts: [String: ZipReader.Record]
+    private let budget: ArchiveBudget
+    private var produced: Int64 = 0
     private var sheets: [Sheet] = []
     private var sharedStrings: [[UInt8]] = []
     public private(set) var problems: [InputError] = []
@@ -74,28 +80,25 @@ public final class XLSXReader: CellReader {
 
     /// Opens a workbook file (read-only).
     public convenience init(path: String, displayPath: String, limits: XLSXLimits = .init()) throws(InputError) {
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw InputError(path: displayPath, code: .parseFailed, message: "not a valid XLSX workbook: it cannot be opened as a zip archive")
-        }
-        try self.init(archive: archive, displayPath: displayPath, limits: limits)
+        try self.init(storage: try FileStorage(path: path, displayPath: displayPath), displayPath: displayPath, limits: limits)
     }
 
     /// Reads a workbook held in memory (an archive member, standard input).
     public convenience init(data: [UInt8], displayPath: String, limits: XLSXLimits = .init()) throws(InputError) {
-        let archive: Archive
-        do {
-            archive = try Archive(data: Data(data), accessMode: .read)
-        } catch {
-            throw InputError(path: displayPath, code: .parseFailed, message: "not a valid XLSX workbook: it cannot be opened as a zip archive")
-        }
-        try self.init(archive: archive, displayPath: displayPath, limits: limits)
+        try self.init(storage: MemoryStorage(data), displayPath: displayPath, limits: limits)
     }
 
-    private init(archive: Archive, displayPath: String, limits: XLSXLimits) throws(InputError) {
-        self.archive = archive
+    private init(storage: ZipStorage, displayPath: String, limits: XLSXLimits) throws(InputError) {
+        let records: [ZipReader.Record]
+        do throws(InputError) {
+            records = try ZipReader.centralDirectory(storage, displayPath: displayPath)
+        } catch where error.code == .parseFailed {
+            throw InputError(path: displayPath, code: .parseFailed, message: "not a valid XLSX workbook: \(error.message)")
+        }
+        self.storage = storage
+        self.parts = Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.budget = ArchiveBudget(limits: ArchiveLimits(maxRatio: Double(limits.maxCompressionRatio), maxMemberBytes: Int64(limits.maxPartBytes),
+                                                          ratioThreshold: Int64(limits.ratioFloor)))
         self.displayPath = displayPath
         self.limits = limits
         try readWorkbook()
@@ -105,13 +108,13 @@ public final class XLSXReader: CellReader {
 
     private func readWorkbook() throws(InputError) {
         var workbookPart = "xl/workbook.xml"
-        if archive[workbookPart] == nil, let rels = archive["_rels/.rels"], let bytes = try? extract(rels) {
+        if parts[workbookPart] == nil, let rels = parts["_rels/.rels"], let bytes = try? extract(rels) {
             // The package relationships name the main part when it is not at the usual place.
             for (type, target) in relationships(bytes, part: "_rels/.rels").values where type.hasSuffix("/officeDocument") {
                 workbookPart = resolve(target, from: "")
             }
         }
-        guard let entry = archive[workbookPart] else {
+        guard let entry = parts[workbookPart] else {
             throw InputError(path: displayPath, code: .parseFailed, message: "not a valid XLSX workbook: \(workbookPart) is missing")
         }
         let workbook = try extract(entry)
@@ -138,7 +141,7 @@ public final class XLSXReader: CellReader {
         let relsPart = (directory.isEmpty ? "" : directory + "/") + "_rels/" + fileName + ".rels"
         var targets: [String: (type: String, target: String)] = [:]
         var sharedStringsPart: String?
-        if let entry = archive[relsPart] {
+        if let entry = parts[relsPart] {
             do throws(InputError) {
                 targets = relationships(try extract(entry), part: relsPart)
             } catch {
@@ -187,7 +190,7 @@ public final class XLSXReader: CellReader {
     }
 
     private func readSharedStrings(part: String) {
-        guard let entry = archive[part] else { return }
+        guard let entry = parts[part] else { return }
         let bytes: [UInt8]
         do throws(InputError) {
             bytes = try extract(entry)
@@ -221,38 +224,28 @@ public final class XLSXReader: CellReader {
         }
     }
 
-    private struct LimitHit: Error { let message: String }
-
     /// Expands one part into memory, within the limits.
-    private func extract(_ entry: Entry) throws(InputError) -> [UInt8] {
-        let part = entry.path
-        let maxBytes = limits.maxPartBytes
-        guard entry.type == .file else { return [] }
-        if entry.uncompressedSize > UInt64(maxBytes) {
-            throw InputError(path: displayPath, code: .archiveLimit, message: "part \(part) declares \(entry.uncompressedSize) bytes, more than the \(maxBytes)-byte limit per part; it was not read")
+    private func extract(_ record: ZipReader.Record) throws(InputError) -> [UInt8] {
+        let part = record.name
+        guard record.isRegularFile else { return [] }
+        if record.flags & 0x41 != 0 {  // bit 0: encrypted, bit 6: strong encryption
+            throw InputError(path: displayPath, code: .unsupported, message: "part \(part) is encrypted; it was not read")
         }
-        let compressed = max(Int(clamping: entry.compressedSize), 1)
-        let ratioLimit = compressed.multipliedReportingOverflow(by: limits.maxCompressionRatio)
-        let maxByRatio = ratioLimit.overflow ? Int.max : max(ratioLimit.partialValue, limits.ratioFloor)
-        var out: [UInt8] = []
-        out.reserveCapacity(min(Int(clamping: entry.uncompressedSize), maxBytes))
-        do {
-            _ = try archive.extract(entry, skipCRC32: false) { data in
-                let total = out.count + data.count
-                if total > maxBytes {
-                    throw LimitHit(message: "part \(part) expands beyond the \(maxBytes)-byte limit per part (zip bomb?); it was not read")
-                }
-                if total > maxByRatio {
-                    throw LimitHit(message: "part \(part) expands more than \(limits.maxCompressionRatio) times its compressed size (zip bomb?); it was not read")
-                }
-                out.append(contentsOf: data)
-            }
-        } catch let hit as LimitHit {
-            throw InputError(path: displayPath, code: .archiveLimit, message: hit.message)
+        guard record.method == 0 || record.method == 8 else {
+            throw InputError(path: displayPath, code: .unsupported, message: "part \(part) uses compression method \(record.method) (stored and deflate are read); it was not read")
+        }
+        if record.uncompressed > Int64(limits.maxPartBytes) {
+            throw InputError(path: displayPath, code: .archiveLimit, message: "part \(part) declares \(record.uncompressed) bytes, more than the \(limits.maxPartBytes)-byte limit per part; it was not read")
+        }
+        try budget.checkRatio(produced: record.uncompressed, compressed: record.compressed, what: "part \(part) (declared sizes)", path: displayPath)
+        do throws(ZipReader.MemberFailure) {
+            return try ZipReader.extract(record, from: storage, what: "part \(part)", displayPath: displayPath, budget: budget, archiveProduced: &produced)
         } catch {
-            throw InputError(path: displayPath, code: .readFailed, message: "cannot decompress part \(part): \(error)")
+            switch error {
+            case .archive(let e): throw e
+            case .member(let message): throw InputError(path: displayPath, code: .readFailed, message: "cannot decompress part \(part): \(message)")
+            }
         }
-        return out
     }
 
     // MARK: Reading sheets
@@ -279,7 +272,7 @@ public final class XLSXReader: CellReader {
         while sheetIndex + 1 < sheets.count {
             sheetIndex += 1
             let sheet = sheets[sheetIndex]
-            guard let entry = archive[sheet.part] else {
+            guard let entry = parts[sheet.part] else {
                 problems.append(InputError(path: displayPath, code: .parseFailed, message: "sheet '\(sheet.name)': its part \(sheet.part) is missing from the workbook"))
                 continue
             }
@@ -412,6 +405,9 @@ public final class XLSXReader: CellReader {
             if !headerCandidate.isEmpty {
                 header = headerCandidate
                 headerWidth = min(headerCandidate.keys.max() ?? 0, Self.maxColumn)
+                // Once there is a header, `rowSeen` always has its width: a `<c>` outside any
+                // `<row>`, or a row nesting the header row, is then counted, not a trap (fuzzing).
+                rowSeen = [Bool](repeating: false, count: headerWidth)
             }
             headerCandidate = [:]
             return

@@ -92,7 +92,15 @@ final class XMLPushParser {
     }
 
     deinit {
-        if let ctxt { xmlFreeParserCtxt(ctxt) }
+        guard let ctxt else { return }
+        // An entity declaration in the internal subset makes libxml2 create a placeholder
+        // document (`myDoc`, SAX compatibility) even without tree building; the context does
+        // not own it, so it is freed here (found by fuzzing: a leak per such document).
+        if let doc = ctxt.pointee.myDoc {
+            xmlFreeDoc(doc)
+            ctxt.pointee.myDoc = nil
+        }
+        xmlFreeParserCtxt(ctxt)
     }
 
     static let options: Int32 = Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOERROR.rawValue) | Int32(XML_PARSE_NOWARNING.rawValue)
