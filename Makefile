@@ -1,9 +1,11 @@
 # Trawl: two commands do all the set-up on a fresh Debian machine.
 #   make demo   installs missing system packages, builds in release mode, scans Samples/
-#   make test   installs missing system packages, runs the test suite
-# python3-jsonschema validates SARIF in tests; chromium runs the HTML inventory's browser test.
+#   make test   installs missing system packages, runs the test suite, then under ThreadSanitizer,
+#               the fuzzers (30 s each) and the load check
+# python3-jsonschema validates SARIF in tests; chromium runs the HTML inventory's browser test;
+# GNU time measures peak memory in Benchmarks/load.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema chromium
+APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema chromium time
 RELEASE_BIN := .build/release/trawl
 
 .PHONY: deps build demo test fuzz clean
@@ -31,9 +33,13 @@ demo: build
 	@echo "== trawl scan Samples"
 	@$(RELEASE_BIN) scan Samples; status=$$?; echo "(trawl exited with $$status: 0 clean, 1 policy violations at or above --fail-on, 2 incomplete)"
 
+# The suite, then the same suite under ThreadSanitizer (a race fails it), the fuzzers for 30 s
+# each, and the load check (200,000 files, a 4 GB dump on stdin; release build).
 test: deps
 	$(SWIFT) test
+	TSAN_OPTIONS="halt_on_error=1:exitcode=66" $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 	$(MAKE) fuzz FUZZ_SECONDS=30
+	Benchmarks/load --check --no-results
 
 # libFuzzer over every reader and the detection engine (issue 7): builds Sources/TrawlFuzz (declared
 # only with TRAWL_FUZZ=1, see Package.swift) in its own scratch path, then runs each target for
@@ -74,4 +80,4 @@ fuzz: deps
 	if [ -n "$$failed" ]; then echo "fuzz: failing targets:$$failed"; exit 1; fi
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-fuzz

@@ -41,7 +41,6 @@ let package = Package(
             dependencies: [
                 "CPCRE2", "CLibXML2", "CSQLite", "CTrawlZlib",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Detectors"), .copy("Policies")],
