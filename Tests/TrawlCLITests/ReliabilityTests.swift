@@ -254,6 +254,21 @@ import Testing
         #expect(text.stdout.contains("Skipped 3 input(s), 2800 bytes unread"))
     }
 
+    /// Column statistics stop at 10,000 distinct fields per input: that is said, and the
+    /// findings past it are still reported.
+    @Test func theColumnLimitIsReported() throws {
+        let dir = try CLI.temporaryDirectory()
+        var json = "{" + (0..<10_050).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        json += ", \"last\": \"jeanne.martin@orange.fr\"}\n"
+        try Data(json.utf8).write(to: dir.appendingPathComponent("wide.json"))
+        let result = try CLI.run(["scan", dir.path, "--format", "json", "--no-policy", "--fail-on", "never"])
+        #expect(result.status == 2, "\(result.stderr)")
+        let report = try CLI.json(result.stdout)
+        let errors = try #require(report["errors"] as? [[String: Any]])
+        #expect(errors.map { $0["code"] as? String } == ["column-limit"])
+        #expect((report["findings"] as? [[String: Any]])?.map { $0["field"] as? String } == ["$.last"])
+    }
+
     /// More inputs than `ulimit -n` allows descriptors: files are opened one per worker at a time.
     @Test func moreFilesThanTheDescriptorLimit() throws {
         let dir = try CLI.temporaryDirectory()

@@ -79,6 +79,8 @@ public struct InputError: Sendable, Codable, Hashable, Error {
         case parseFailed = "parse-failed"
         case decodeFailed = "decode-failed"
         case matchLimit = "match-limit"
+        /// An input with more distinct fields than the column statistics keep.
+        case columnLimit = "column-limit"
         /// An archive passed a limit (total size, compression ratio, depth, member count).
         case archiveLimit = "archive-limit"
         /// The input is of a kind Trawl cannot read (encrypted archive member, unknown compression).

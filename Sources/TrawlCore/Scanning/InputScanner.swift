@@ -119,6 +119,10 @@ struct InputScanner {
         defer {
             outcome.columns += tally.classified(configuration.columns)
             outcome.errors += reader.problems
+            if tally.dropped > 0 {
+                outcome.errors.append(InputError(path: path, code: .columnLimit,
+                    message: "more than \(ColumnTally.maxColumns) distinct fields (generated keys?): the fields past the first \(ColumnTally.maxColumns) are not counted or classified; their findings are still reported"))
+            }
         }
         // Batches read and not yet counted, in order; those handed to a helper have a pending
         // result. Counting and delivering stay in batch order on this worker.
