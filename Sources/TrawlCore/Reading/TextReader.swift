@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Plain text and logs: the input in chunks cut at line ends (or, for a line longer than the
 /// chunk, in overlapping pieces), with physical line numbers. Lines end with LF, CRLF or a lone
 /// CR.
@@ -37,7 +43,12 @@ public final class TextReader: CellReader {
                 builder.bytes.append(contentsOf: bytes[0..<kept])
                 // A lone CR (classic Mac OS line end) becomes an LF: lines are counted, and
                 // matched as lines, the same whatever the line ends.
-                for k in 0..<kept where Self.isLoneCR(bytes, k) { builder.bytes[from + k] = 0x0A }
+                // memchr first: most text has no CR at all, and this is every text byte.
+                if kept > 0, let base = bytes.baseAddress, let cr = memchr(base, 0x0D, kept) {
+                    for k in (UnsafeRawPointer(cr) - UnsafeRawPointer(base))..<kept where Self.isLoneCR(bytes, k) {
+                        builder.bytes[from + k] = 0x0A
+                    }
+                }
                 return lastBreak >= 0 ? (lastBreak + 1, true) : (end, false)
             }
             input.consume(taken)
