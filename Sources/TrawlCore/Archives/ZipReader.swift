@@ -319,8 +319,7 @@ final class FileStorage: ZipStorage {
 
     init(path: String, displayPath: String) throws(InputError) {
         self.displayPath = displayPath
-        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | linuxNoAtime)
-        if fd < 0 && errno == EPERM { fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) }
+        let fd = openWithoutAtime(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { throw InputError.fromErrno(errno, path: displayPath, action: "open") }
         var st = stat()
         guard fstat(fd, &st) == 0 else {

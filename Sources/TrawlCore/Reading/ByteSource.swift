@@ -26,10 +26,7 @@ public final class FileSource: ByteSource {
         self.path = path
         self.owned = true
         let flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
-        var fd = open(path, flags | linuxNoAtime)
-        if fd < 0 && errno == EPERM {
-            fd = open(path, flags)
-        }
+        let fd = openWithoutAtime(path, flags)
         guard fd >= 0 else { throw InputError.fromErrno(errno, path: path, action: "open") }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -138,3 +135,10 @@ let linuxNoAtime: Int32 = 0o1000000
 #else
 let linuxNoAtime: Int32 = 0
 #endif
+
+/// `open(path, flags)` read-only without moving the access time: with `O_NOATIME` first, which
+/// only the owner (or root) may use, then without it. Returns -1 with `errno` set on failure.
+func openWithoutAtime(_ path: String, _ flags: Int32) -> Int32 {
+    let fd = open(path, flags | linuxNoAtime)
+    return fd < 0 && errno == EPERM ? open(path, flags) : fd
+}

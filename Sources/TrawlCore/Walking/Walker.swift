@@ -152,8 +152,7 @@ public struct Walker: Sendable {
     /// (listing a folder would otherwise move its access time).
     static func entries(of path: String) throws(InputError) -> [String] {
         let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK
-        var fd = open(path, flags | linuxNoAtime)
-        if fd < 0 && errno == EPERM { fd = open(path, flags) }
+        let fd = openWithoutAtime(path, flags)
         guard fd >= 0, let dir = fdopendir(fd) else {
             let code = errno
             if fd >= 0 { close(fd) }

@@ -113,10 +113,9 @@ extension PCRE2Regex {
         }
     }
 
-    /// Calls `body` for every non-overlapping match in `subject`. Returns how many attempts hit
-    /// the match limit (those regions are skipped; `scratch` counts them too).
-    @discardableResult
-    public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, _ body: (Range<Int>) -> Void) -> Int {
+    /// Calls `body` for every non-overlapping match in `subject`. An attempt that hits the match
+    /// limit skips its line and is counted in `scratch.limitHits`.
+    public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch, _ body: (Range<Int>) -> Void) {
         forEachMatch(in: subject, from: 0, upTo: subject.count, scratch: scratch, body)
     }
 
@@ -126,29 +125,25 @@ extension PCRE2Regex {
     /// Calls `body` for every non-overlapping match starting in `start..<end`, where `end` is a
     /// newline (or the end of `subject`). Look-behinds see the bytes before `start`; the pattern
     /// reads at most `windowSlack` bytes past `end`, so it must not match across a newline.
-    @discardableResult
     public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, scratch: MatchScratch,
-                             _ body: (Range<Int>) -> Void) -> Int {
+                             _ body: (Range<Int>) -> Void) {
         let limited = end >= subject.count ? subject : UnsafeBufferPointer(rebasing: subject[0..<min(subject.count, end + Self.windowSlack)])
         var position = start
-        var limitHits = 0
         while position <= end {
             switch firstMatch(in: limited, from: position, scratch: scratch) {
             case .match(let range):
-                if range.lowerBound >= end && end < subject.count { return limitHits }
+                if range.lowerBound >= end && end < subject.count { return }
                 body(range)
                 position = range.upperBound > range.lowerBound ? range.upperBound : range.upperBound + 1
             case .noMatch:
-                return limitHits
+                return
             case .limitExceeded:
-                limitHits += 1
-                // Skip past the next line break: the abandoned attempt is confined to that line.
+                // Counted by `firstMatch`. Skip past the next line break: the abandoned attempt is confined to that line.
                 position = nextLineStart(limited, after: position)
             case .error:
                 position = nextLineStart(limited, after: position)
             }
         }
-        return limitHits
     }
 
     /// True when the whole of `subject` matches (anchored at both ends).
