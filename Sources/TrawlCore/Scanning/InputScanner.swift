@@ -1,5 +1,5 @@
-/// Scans one input of any kind: sniffs what it is (archive, SQLite database, workbook, text
-/// format), opens the right reader, runs the detection worker over its batches and recurses into
+/// Scans one input of any kind: sniffs what it is (archive, SQLite database, workbook, image or
+/// recording, text format), opens the right reader, runs the detection worker over its batches and recurses into
 /// archive members, which are reported as `archive.zip!/dir/member.csv`.
 struct InputScanner {
     let worker: DetectionWorker
@@ -13,8 +13,8 @@ struct InputScanner {
     /// Batches handed to helpers and not counted yet, at most: bounds memory to a few batches.
     static let batchesInFlight = 3
 
-    /// Bytes read to tell formats apart (tar's magic is at 257).
-    static let headLength = max(ArchiveKind.headLength, 512)
+    /// Bytes read to tell formats apart (tar's magic is at 257, an MP3's second frame within 4 KiB).
+    static let headLength = max(ArchiveKind.headLength, MediaKind.headLength)
 
     /// Scans a top-level input: a file on disk (`filePath`) or standard input.
     mutating func scan(source: ByteSource, path: String, filePath: String?) {
@@ -54,13 +54,25 @@ struct InputScanner {
             try run(reader, path: path)
             return
         }
-        let buffered = try BufferedInput(source: input)
+        // Recordings are reported and done; an image or PDF is reported when its path names an
+        // identity document, and skipped as an image unless it reads as text (a plain PDF).
+        var rest = input
+        var reported = false
+        let media = forced == .auto ? head.withUnsafeBufferPointer { MediaKind.detect(head: $0) } : nil
+        if let media, media.family != .image {
+            try scanRecording(media, head: head, source: input, path: path, filePath: filePath)
+            return
+        } else if let media {
+            (rest, reported) = try noteImage(media, source: input, path: path, filePath: filePath)
+        }
+        let buffered = try BufferedInput(source: rest)
         if forced == .auto, try buffered.looksBinary() {
-            if depth == 0 {
-                outcome.skipped = SkippedInput(path: path, reason: .binary)
-            } else {
-                outcome.memberSkips.append(SkippedInput(path: path, reason: .binary))
+            if reported {
+                outcome.bytes += Int64(buffered.bytesRead)
+                return
             }
+            let skip = SkippedInput(path: path, reason: media == nil ? .binary : .image)
+            if depth == 0 { outcome.skipped = skip } else { outcome.memberSkips.append(skip) }
             return
         }
         if forced == .auto, path.hasSuffix("/.trawlignore") || path == ".trawlignore" || buffered.withBytes({ Self.isTrawlConfig($0) }) {
