@@ -94,6 +94,13 @@ struct MediaCLITests {
         let text = try CLI.run(["scan", ".", "--no-policy", "--min-confidence", "low"], cwd: dir)
         #expect(text.stdout.contains("0:0\thigh    user.content.recordings  audio/wav, 00:00:02, 16.0 KB  (recording: magic:wav, duration:2s)"))
         #expect(text.stdout.contains("  ./holiday.jpg: image"))
+
+        // SARIF: the media detectors are rules of their own.
+        let sarif = try CLI.run(["scan", "cours/talk.wav", "--no-policy", "--format", "sarif"], cwd: dir)
+        let (rules, results, _) = try SARIF.results(sarif.stdout)
+        let index = try #require(results.first?["ruleIndex"] as? Int)
+        #expect(results.first?["ruleId"] as? String == "recording")
+        #expect(rules[index]["id"] as? String == "recording")
     }
 
     @Test func insideAZipAndOnStandardInput() throws {

@@ -32,34 +32,49 @@ enum IdentityDocumentHint {
     }
 }
 
+/// The detectors that read media headers rather than text: not YAML patterns, but reported,
+/// baselined and described (SARIF rules) like the others.
+public struct MediaDetector: Sendable {
+    public let id: String
+    public let name: String
+    public let category: String
+    public let description: String
+
+    /// Recordings, in the policy's `user.content.recordings`.
+    public static let recording = MediaDetector(id: "recording", name: "Video or audio recording", category: "user.content.recordings",
+        description: "A video or audio container recognised by its magic bytes (MP4, QuickTime, WebM, Matroska, AVI, MP3, WAV, Ogg), with its duration and size when the header states them; nothing is decoded.")
+    /// Images and PDFs whose path names an identity document.
+    public static let identityScan = MediaDetector(id: "identity-scan", name: "Image or PDF named as an identity document",
+        category: "user.government_id.identity_document",
+        description: "An image or PDF recognised by its magic bytes whose path names an identity document (piece_identite, passport, id_card, cni...); low confidence: the name alone says so, the pixels are not read.")
+
+    public static let all = [recording, identityScan]
+}
+
 extension DetectionWorker {
-    /// Detector id and category of recordings (the policy's `user.content.recordings`).
-    static let recording = (detector: "recording", category: "user.content.recordings")
-    /// Detector id and category of images and PDFs whose path names an identity document.
-    static let identityScan = (detector: "identity-scan", category: "user.government_id.identity_document")
 
     /// The finding a medium makes, if any: a recording always (high: the container says what it
     /// is); an image or PDF only with an identity-document hint in its path (low: a name alone).
     /// Below `--min-confidence`, none. The masked value describes the file, never its content.
     func finding(for media: MediaInfo, path: String) -> Finding? {
         var signals = ["magic:\(media.kind.rawValue)"]
-        let id: (detector: String, category: String)
+        let detector: MediaDetector
         let confidence: Confidence
         if media.kind.family == .image {
             guard let hint = IdentityDocumentHint.find(in: path) else { return nil }
             signals.append("path-hint:\(hint)")
-            id = Self.identityScan
+            detector = .identityScan
             confidence = .low
         } else {
             if let duration = media.duration { signals.append("duration:\(Self.seconds(duration))") }
-            id = Self.recording
+            detector = .recording
             confidence = .high
         }
         guard confidence >= options.minConfidence else { return nil }
         let pathBytes = Array(path.utf8)
-        return Finding(path: path, line: 0, column: 0, field: nil, category: id.category, detector: id.detector,
+        return Finding(path: path, line: 0, column: 0, field: nil, category: detector.category, detector: detector.id,
                        confidence: confidence, masked: Self.describe(media), signals: signals,
-                       fingerprint: pathBytes.withUnsafeBufferPointer { options.fingerprinter?.finding(detector: id.detector, value: $0, field: nil) })
+                       fingerprint: pathBytes.withUnsafeBufferPointer { options.fingerprinter?.finding(detector: detector.id, value: $0, field: nil) })
     }
 
     /// `video/mp4, 00:12:31, 48.2 MB`, `image/jpeg, 1200x800, 245.3 KB`: what is known.
