@@ -125,6 +125,17 @@ struct MediaCLITests {
         #expect(stdinFindings.map { $0["masked"] as? String } == ["audio/wav, 00:00:02, 16.0 KB"])
     }
 
+    /// An MP3 without ID3 whose second frame header is past the first 512 bytes read (320 kbit/s:
+    /// 1,044-byte frames), and the same bytes piped: both recognised.
+    @Test func anMP3WithoutTagsIsRecognisedByItsFrames() throws {
+        let frame: [UInt8] = [0xFF, 0xFB, 0xE0, 0x00] + [UInt8](repeating: 0, count: 1040)
+        let dir = try Self.tree(["voice": frame + frame + frame])
+        let result = try Self.report([], cwd: dir)
+        #expect(result.findings.map { $0["masked"] as? String } == ["audio/mpeg, 3.1 KB"])
+        let piped = try CLI.runCommand("/bin/sh", ["-c", "'\(CLI.binary.path)' scan - --no-policy --format json < voice"], cwd: dir)
+        #expect((try CLI.json(piped.stdout)["findings"] as? [[String: Any]])?.first?["signals"] as? [String] == ["magic:mp3"])
+    }
+
     /// Cut anywhere, a medium is still recognised or treated as binary: no crash, no error, the
     /// scan completes, and a cut recording is reported without the duration it cannot know.
     @Test func truncatedMediaNeverCrash() throws {

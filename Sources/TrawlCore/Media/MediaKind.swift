@@ -86,6 +86,13 @@ public enum MediaKind: String, Sendable, CaseIterable {
         return nil
     }
 
+    /// True when `head` is shorter than `headLength`, may be longer, and could be a medium whose
+    /// magic needs more bytes to tell (an MPEG frame sync without ID3, an EBML header).
+    public static func needsLongerHead(_ head: [UInt8]) -> Bool {
+        guard head.count < headLength, head.count >= 4 else { return false }
+        return (head[0] == 0xFF && head[1] & 0xE0 == 0xE0) || head.starts(with: [0x1A, 0x45, 0xDF, 0xA3])
+    }
+
     /// Convenience for callers holding an array.
     public static func detect(head: [UInt8]) -> MediaKind? {
         head.withUnsafeBufferPointer { detect(head: $0) }
@@ -284,7 +291,7 @@ extension [UInt8] {
 }
 
 extension String {
-    func trimmingNULs() -> String {
+    fileprivate func trimmingNULs() -> String {
         var s = Substring(self)
         while s.last == "\0" { s = s.dropLast() }
         return String(s)
