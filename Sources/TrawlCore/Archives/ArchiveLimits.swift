@@ -90,22 +90,3 @@ public final class ArchiveBudget {
         }
     }
 }
-
-/// "512 MiB (536870912 bytes)" for messages.
-struct ByteCount: CustomStringConvertible {
-    let value: Int64
-    init(_ value: Int64) { self.value = value }
-
-    var description: String {
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        guard value >= 1024 else { return "\(value) bytes" }
-        var scaled = Double(value)
-        var unit = ""
-        for u in units where scaled >= 1024 {
-            scaled /= 1024
-            unit = u
-        }
-        let rounded = (scaled * 10).rounded() / 10
-        return "\(rounded) \(unit) (\(value) bytes)"
-    }
-}

@@ -104,6 +104,9 @@ public struct InputError: Sendable, Codable, Hashable, Error {
 public struct SkippedInput: Sendable, Codable, Hashable {
     public enum Reason: String, Sendable, Codable, CaseIterable {
         case binary
+        /// An image or PDF (by its magic bytes) that nothing marks as an identity document: its
+        /// pixels are not read (no OCR yet).
+        case image
         case tooLarge = "too-large"
         case excluded
         case symlink

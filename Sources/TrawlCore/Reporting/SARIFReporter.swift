@@ -47,12 +47,16 @@ public final class SARIFReporter: Reporter {
     }
     private let encoder: JSONEncoder
 
-    /// `detectors`: the catalog; the policy's violation kinds are added as `policy/<kind>` rules.
+    /// `detectors`: the catalog; the media detectors and the policy's violation kinds (as
+    /// `policy/<kind>`) are added as rules.
     public init(sink: TextSink, catalog: DetectorCatalog) {
         self.sink = sink
         var rules = catalog.detectors.map { d in
             Rule(id: d.id, name: d.definition.name, description: d.definition.description,
                  category: d.category, securitySeverity: Self.severity(ofCategory: d.category))
+        }
+        rules += MediaDetector.all.map { d in
+            Rule(id: d.id, name: d.name, description: d.description, category: d.category, securitySeverity: Self.severity(ofCategory: d.category))
         }
         rules += Violation.Kind.allCases.map { kind in
             Rule(id: "policy/\(kind.rawValue)", name: kind.rawValue, description: Self.describe(kind), category: nil, securitySeverity: 7.0)

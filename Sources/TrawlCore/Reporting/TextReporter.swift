@@ -144,22 +144,9 @@ public final class TextReporter: Reporter {
                 out += "  " + category.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(count)\n"
             }
         }
-        out += "\(summary.findings) finding(s) in \(summary.filesScanned) file(s), \(formatBytes(summary.bytesScanned)) scanned"
+        out += "\(summary.findings) finding(s) in \(summary.filesScanned) file(s), \(ByteCount.decimal(summary.bytesScanned)) scanned"
         if !errors.isEmpty { out += ", \(errors.count) error(s)" }
         out += "\n"
         sink.write(out)
-    }
-
-    private func formatBytes(_ bytes: Int64) -> String {
-        let units = ["bytes", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        if unit == 0 { return "\(bytes) bytes" }
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 }

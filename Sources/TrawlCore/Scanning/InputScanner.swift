@@ -1,6 +1,6 @@
-/// Scans one input of any kind: sniffs what it is (archive, SQLite database, workbook, text
-/// format), opens the right reader, runs the detection worker over its batches and recurses into
-/// archive members, which are reported as `archive.zip!/dir/member.csv`.
+/// Scans one input of any kind: sniffs what it is (archive, SQLite database, workbook, image or
+/// recording, text format), opens the right reader, runs the detection worker over its batches
+/// and recurses into archive members, which are reported as `archive.zip!/dir/member.csv`.
 struct InputScanner {
     let worker: DetectionWorker
     let configuration: ScanConfiguration
@@ -13,7 +13,9 @@ struct InputScanner {
     /// Batches handed to helpers and not counted yet, at most: bounds memory to a few batches.
     static let batchesInFlight = 3
 
-    /// Bytes read to tell formats apart (tar's magic is at 257).
+    /// Bytes read to tell formats apart (tar's magic is at 257). Media that need more (an MP3's
+    /// second frame header) read more once archives are ruled out, so that an archive's first
+    /// read stays this small.
     static let headLength = max(ArchiveKind.headLength, 512)
 
     /// Scans a top-level input: a file on disk (`filePath`) or standard input.
@@ -54,13 +56,26 @@ struct InputScanner {
             try run(reader, path: path)
             return
         }
-        let buffered = try BufferedInput(source: input)
+        // Recordings are reported and done; an image or PDF is reported when its path names an
+        // identity document, and skipped as an image unless it reads as text (a plain PDF).
+        var (sniffed, rest) = (head, input)
+        if forced == .auto, MediaKind.needsLongerHead(head) { (sniffed, rest) = try PrefixedSource.peek(input, count: MediaKind.headLength) }
+        var reported = false
+        let media = forced == .auto ? MediaKind.detect(head: sniffed) : nil
+        if let media, media.family != .image {
+            try scanRecording(media, head: sniffed, source: rest, path: path, filePath: filePath)
+            return
+        } else if let media {
+            (rest, reported) = try noteImage(media, source: rest, path: path, filePath: filePath)
+        }
+        let buffered = try BufferedInput(source: rest)
         if forced == .auto, try buffered.looksBinary() {
-            if depth == 0 {
-                outcome.skipped = SkippedInput(path: path, reason: .binary)
-            } else {
-                outcome.memberSkips.append(SkippedInput(path: path, reason: .binary))
+            if reported {
+                outcome.bytes += Int64(buffered.bytesRead)
+                return
             }
+            let skip = SkippedInput(path: path, reason: media == nil ? .binary : .image)
+            if depth == 0 { outcome.skipped = skip } else { outcome.memberSkips.append(skip) }
             return
         }
         if forced == .auto, path.hasSuffix("/.trawlignore") || path == ".trawlignore" || buffered.withBytes({ Self.isTrawlConfig($0) }) {
