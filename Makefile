@@ -3,9 +3,11 @@
 #   make test   installs missing system packages, runs the test suite, then under ThreadSanitizer,
 #               the fuzzers (30 s each) and the load check
 # python3-jsonschema validates SARIF in tests; chromium runs the HTML inventory's browser test;
-# GNU time measures peak memory in Benchmarks/load.
+# GNU time measures peak memory in Benchmarks/load. Tesseract (French, English) and poppler read
+# images and PDFs (OCR is optional at run time); ImageMagick and DejaVu draw the OCR test images.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3-jsonschema chromium time
+APT_PACKAGES := pkg-config libpcre2-dev libxml2-dev libsqlite3-dev zlib1g-dev python3 python3-jsonschema chromium time \
+	tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng poppler-utils imagemagick fonts-dejavu-core
 RELEASE_BIN := .build/release/trawl
 
 .PHONY: deps build demo test fuzz clean

@@ -40,6 +40,7 @@ struct InventoryCommand: ParsableCommand {
         gate.fingerprinter = prepared.fingerprinter
         if let suppressions = prepared.suppressions { gate.suppress(with: suppressions, on: prepared.day) }
         let summary = Scanner(engine: prepared.engine, configuration: prepared.configuration).run(reporter: gate)
+        options.noteUnreadMedia(summary, configuration: prepared.configuration)
         try sink.close()
         throw TrawlExit.forScan(gatingFindings: 0, complete: summary.complete)
     }

@@ -129,6 +129,12 @@ struct ScanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Classify a column when at least this share of its values match one category (0 to 1; a column whose name hints the category needs 0.2).", valueName: "RATIO"))
     var columnThreshold: Double = ColumnRules().threshold
 
+    @Flag(help: "Do not read images and PDFs (no OCR, no PDF text layer): report them from their path or field names only.")
+    var noOCR = false
+
+    @Option(help: ArgumentHelp("Stop reading one image or PDF page after this many seconds (default 30).", valueName: "SECONDS"))
+    var ocrTimeout: Int = 30
+
     @Flag(help: "Run every pattern over every line (no prefilter): slower, for checking that the prefilters change no finding.")
     var noPrefilter = false
 
@@ -147,6 +153,7 @@ struct ScanOptions: ParsableArguments {
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given only once") }
         guard columnThreshold > 0 && columnThreshold <= 1 else { throw ValidationError("--column-threshold must be above 0 and at most 1") }
         if let sampleRows, sampleRows < 1 { throw ValidationError("--sample-rows must be at least 1") }
+        if ocrTimeout < 1 { throw ValidationError("--ocr-timeout must be at least 1 second") }
         if let shard, Self.parseShard(shard) == nil { throw ValidationError("--shard '\(shard)' must be K/N with 1 ≤ K ≤ N, for example 2/4") }
         for (flag, value) in [("--archive-max-bytes", archiveMaxBytes), ("--archive-max-member-bytes", archiveMaxMemberBytes)] {
             if let value, Self.parseSize(value) == nil { throw ValidationError("\(flag) '\(value)' is not a size (examples: 100M, 8G)") }
@@ -235,10 +242,20 @@ struct ScanOptions: ParsableArguments {
         columns.hintedThreshold = min(columns.hintedThreshold, columnThreshold)
         var configuration = ScanConfiguration(roots: paths, jobs: jobs, walk: walk, inputFormat: inputFormat, read: read, columns: columns)
         configuration.dateTracking = evaluator?.dateTracking
+        if !noOCR { configuration.media.ocr = OCRProvider(timeout: .seconds(ocrTimeout), concurrency: configuration.jobs) }
         if !quiet && isatty(STDERR_FILENO) == 1 { configuration.progress = StderrProgress() }
         return Prepared(catalog: catalog, evaluator: evaluator, config: projectConfig, fingerprinter: fingerprinter,
                         suppressions: try loadSuppressions(allow: allowEntries), day: try policyOptions.day(),
                         engine: engine, configuration: configuration)
+    }
+
+    /// Says once, after the scan, that images or PDFs were left unread because OCR is unavailable
+    /// (the scan's findings stand: those files are reported from their path or field names).
+    func noteUnreadMedia(_ summary: ScanSummary, configuration: ScanConfiguration) {
+        guard !quiet, summary.media.unread > 0, let reason = configuration.media.ocr?.unavailable else { return }
+        let count = summary.media.unread
+        FileHandle.standardError.write(Data(("trawl: note: \(count) image\(count == 1 ? "" : "s") or PDF\(count == 1 ? "" : "s") not read: OCR is unavailable: \(reason). "
+            + "They are reported from their path or field names only (low confidence); pass --no-ocr to skip reading images.\n").utf8))
     }
 
     /// A file beside the data: in the first scanned folder (or the folder of the first file).

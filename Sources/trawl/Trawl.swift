@@ -104,6 +104,7 @@ struct ScanCommand: ParsableCommand {
         if let suppressions = prepared.suppressions { gate.suppress(with: suppressions, on: prepared.day) }
         if let previous, let baseline { gate.compare(with: previous, file: baseline) }
         let summary = Scanner(engine: prepared.engine, configuration: prepared.configuration).run(reporter: gate)
+        options.noteUnreadMedia(summary, configuration: prepared.configuration)
         try sink.close()
         if let writeBaseline {
             do {

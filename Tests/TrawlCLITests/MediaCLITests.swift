@@ -42,7 +42,8 @@ struct MediaCLITests {
     }
 
     static func report(_ arguments: [String], cwd: URL) throws -> (status: Int32, findings: [[String: Any]], report: [String: Any]) {
-        let result = try CLI.run(["scan", ".", "--no-policy", "--format", "json"] + arguments, cwd: cwd)
+        // Part 1's behaviour: images known by their headers and names only (OCR: OCRTests).
+        let result = try CLI.run(["scan", ".", "--no-policy", "--format", "json", "--no-ocr"] + arguments, cwd: cwd)
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         let report = try CLI.json(result.stdout)
         return (result.status, try #require(report["findings"] as? [[String: Any]]), report)
@@ -91,7 +92,7 @@ struct MediaCLITests {
         #expect(Self.skipped(medium.report) == ["./holiday.jpg": "image", "./uploads/piece_identite/dupont.jpg": "image"])
 
         // The text report lists them like any finding, at line 0, and the image among the skipped.
-        let text = try CLI.run(["scan", ".", "--no-policy", "--min-confidence", "low"], cwd: dir)
+        let text = try CLI.run(["scan", ".", "--no-policy", "--min-confidence", "low", "--no-ocr"], cwd: dir)
         #expect(text.stdout.contains("0:0\thigh    user.content.recordings  audio/wav, 00:00:02, 16.0 KB  (recording: magic:wav, duration:2s)"))
         #expect(text.stdout.contains("  ./holiday.jpg: image"))
 
@@ -112,7 +113,7 @@ struct MediaCLITests {
                 z.write('dupont.jpg', 'passeports/dupont.jpg')
                 z.write('holiday.jpg', 'photos/holiday.jpg')
             """, in: dir)
-        let zipped = try CLI.run(["scan", "upload.zip", "--no-policy", "--min-confidence", "low", "--format", "json"], cwd: dir)
+        let zipped = try CLI.run(["scan", "upload.zip", "--no-policy", "--min-confidence", "low", "--format", "json", "--no-ocr"], cwd: dir)
         let report = try CLI.json(zipped.stdout)
         let findings = try #require(report["findings"] as? [[String: Any]])
         #expect(findings.map { $0["path"] as? String } == ["upload.zip!/cours/talk.wav", "upload.zip!/passeports/dupont.jpg"])

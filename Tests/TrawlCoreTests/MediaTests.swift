@@ -311,14 +311,23 @@ struct MediaTests {
         #expect(recording.masked == "video/mp4, 00:12:31, 48.2 MB")
         #expect(recording.signals == ["magic:mp4", "duration:751.4s"])
         #expect(recording.line == 0 && recording.column == 0 && recording.value == nil)
-        let scan = try #require(worker.finding(for: MediaInfo(kind: .jpeg, size: 245_300, width: 1200, height: 800), path: "uploads/passport/a.jpg"))
+        func named(_ path: String) -> DocumentEvidence { DocumentEvidence(hint: IdentityDocumentHint.find(in: path)) }
+        let scan = try #require(worker.identityFinding(for: MediaInfo(kind: .jpeg, size: 245_300, width: 1200, height: 800), path: "uploads/passport/a.jpg",
+                                                       evidence: named("uploads/passport/a.jpg")))
         #expect(scan.category == "user.government_id.identity_document" && scan.confidence == .low)
         #expect(scan.masked == "image/jpeg, 1200x800, 245.3 KB")
         #expect(scan.signals == ["magic:jpeg", "path-hint:passport"])
-        #expect(worker.finding(for: MediaInfo(kind: .jpeg), path: "holiday.jpg") == nil)
+        #expect(worker.identityFinding(for: MediaInfo(kind: .jpeg), path: "holiday.jpg", evidence: named("holiday.jpg")) == nil)
+        // Read evidence ranks above a name: document words medium, a verified MRZ high.
+        var read = named("holiday.jpg")
+        read.keywords = ["passeport", "nom"]
+        #expect(worker.identityFinding(for: MediaInfo(kind: .jpeg), path: "holiday.jpg", evidence: read)?.confidence == .medium)
+        read.mrz = true
+        #expect(worker.identityFinding(for: MediaInfo(kind: .jpeg), path: "holiday.jpg", evidence: read)?.confidence == .high)
+        #expect(worker.identityFinding(for: MediaInfo(kind: .jpeg), path: "holiday.jpg", evidence: read)?.signals == ["magic:jpeg", "document-words:passeport,nom", "mrz:verified"])
         // The default minimum (medium) keeps recordings and drops hints alone.
         let medium = DetectionEngine(catalog: try DetectorCatalog.builtin()).makeWorker()
-        #expect(medium.finding(for: MediaInfo(kind: .jpeg), path: "uploads/passport/a.jpg") == nil)
+        #expect(medium.identityFinding(for: MediaInfo(kind: .jpeg), path: "uploads/passport/a.jpg", evidence: named("uploads/passport/a.jpg")) == nil)
         #expect(medium.finding(for: MediaInfo(kind: .wav), path: "a.wav")?.masked == "audio/wav")
     }
 }

@@ -32,6 +32,16 @@ enum IdentityDocumentHint {
     }
 }
 
+/// What says an image or PDF is an identity document.
+struct DocumentEvidence {
+    /// The identity-document word in its path or field name (`passport`, `piece_identite`).
+    var hint: String?
+    /// Title and field words read in it (`passeport`, `date de naiss`).
+    var keywords: [String] = []
+    /// A machine-readable zone read in it verified its check digits.
+    var mrz = false
+}
+
 /// The detectors that read media headers rather than text: not YAML patterns, but reported,
 /// baselined and described (SARIF rules) like the others.
 public struct MediaDetector: Sendable {
@@ -46,30 +56,35 @@ public struct MediaDetector: Sendable {
     /// Images and PDFs whose path names an identity document.
     public static let identityScan = MediaDetector(id: "identity-scan", name: "Image or PDF named as an identity document",
         category: "user.government_id.identity_document",
-        description: "An image or PDF recognised by its magic bytes whose path names an identity document (piece_identite, passport, id_card, cni...); low confidence: the name alone says so, the pixels are not read.")
+        description: "An image or PDF recognised by its magic bytes that is an identity document: high confidence when OCR or its text layer reads a machine-readable zone whose check digits verify, medium when it reads a document title and field labels (RÉPUBLIQUE FRANÇAISE, PASSEPORT, Nom, Date de naiss.), low when only its path or field name says so (piece_identite, passport, id_card, cni...).")
 
     public static let all = [recording, identityScan]
 }
 
 extension DetectionWorker {
 
-    /// The finding a medium makes, if any: a recording always (high: the container says what it
-    /// is); an image or PDF only with an identity-document hint in its path (low: a name alone).
-    /// Below `--min-confidence`, none. The masked value describes the file, never its content.
+    /// A recording's finding (high: the container says what it is); none below `--min-confidence`.
     func finding(for media: MediaInfo, path: String) -> Finding? {
         var signals = ["magic:\(media.kind.rawValue)"]
-        let detector: MediaDetector
+        if let duration = media.duration { signals.append("duration:\(Self.seconds(duration))") }
+        return mediaFinding(.recording, media: media, path: path, confidence: .high, signals: signals)
+    }
+
+    /// An image's or PDF's finding as an identity document, from the strongest evidence: a
+    /// verified MRZ (high), document words read in it (medium), a path naming one (low). None
+    /// without evidence or below `--min-confidence`. The masked value describes the file, never
+    /// its content.
+    func identityFinding(for media: MediaInfo, path: String, evidence: DocumentEvidence) -> Finding? {
+        var signals = ["magic:\(media.kind.rawValue)"]
+        if let hint = evidence.hint { signals.append("path-hint:\(hint)") }
+        if !evidence.keywords.isEmpty { signals.append("document-words:" + evidence.keywords.joined(separator: ",")) }
+        if evidence.mrz { signals.append("mrz:verified") }
         let confidence: Confidence
-        if media.kind.family == .image {
-            guard let hint = IdentityDocumentHint.find(in: path) else { return nil }
-            signals.append("path-hint:\(hint)")
-            detector = .identityScan
-            confidence = .low
-        } else {
-            if let duration = media.duration { signals.append("duration:\(Self.seconds(duration))") }
-            detector = .recording
-            confidence = .high
-        }
+        if evidence.mrz { confidence = .high } else if !evidence.keywords.isEmpty { confidence = .medium } else if evidence.hint != nil { confidence = .low } else { return nil }
+        return mediaFinding(.identityScan, media: media, path: path, confidence: confidence, signals: signals)
+    }
+
+    private func mediaFinding(_ detector: MediaDetector, media: MediaInfo, path: String, confidence: Confidence, signals: [String]) -> Finding? {
         guard confidence >= options.minConfidence else { return nil }
         let pathBytes = Array(path.utf8)
         return Finding(path: path, line: 0, column: 0, field: nil, category: detector.category, detector: detector.id,

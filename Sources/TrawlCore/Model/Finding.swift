@@ -85,6 +85,8 @@ public struct InputError: Sendable, Codable, Hashable, Error {
         case archiveLimit = "archive-limit"
         /// The input is of a kind Trawl cannot read (encrypted archive member, unknown compression).
         case unsupported
+        /// OCR or PDF text extraction failed or ran out of time on this input.
+        case ocrFailed = "ocr-failed"
     }
     public var path: String
     public var code: Code

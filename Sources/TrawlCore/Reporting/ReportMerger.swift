@@ -61,6 +61,7 @@ public struct ReportMerger {
         for f in findings { summary.count(f) }
         summary.filesScanned = documents.reduce(0) { $0 + $1.summary.filesScanned }
         summary.bytesScanned = documents.reduce(0) { $0 + $1.summary.bytesScanned }
+        for document in documents { summary.media.add(document.summary.media) }
         summary.errors = errors.count
         summary.complete = documents.allSatisfy(\.summary.complete)
         summary.skipped = Dictionary(grouping: skipped, by: \.reason.rawValue).mapValues(\.count)

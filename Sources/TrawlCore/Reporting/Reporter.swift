@@ -21,6 +21,35 @@ public enum Trawl {
 }
 
 /// Counts for the end of a report.
+/// What happened to the images and PDFs of a scan.
+public struct MediaCounts: Sendable, Codable, Hashable {
+    /// Images and PDFs whose text was read (OCR or a PDF text layer).
+    public var read = 0
+    /// Images and PDF pages handed to OCR.
+    public var ocrPages = 0
+    /// Images not read: not a candidate for OCR (too small, not document-shaped, a kind
+    /// Tesseract cannot read) or too large to hand over.
+    public var nonCandidates = 0
+    /// Images and PDFs that OCR would have read, had it been available.
+    public var unread = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case read
+        case ocrPages = "ocr_pages"
+        case nonCandidates = "non_candidates"
+        case unread = "unread_without_ocr"
+    }
+
+    mutating func add(_ other: MediaCounts) {
+        read += other.read
+        ocrPages += other.ocrPages
+        nonCandidates += other.nonCandidates
+        unread += other.unread
+    }
+}
+
 public struct ScanSummary: Sendable, Codable, Hashable {
     public var filesScanned = 0
     public var bytesScanned: Int64 = 0
@@ -36,6 +65,8 @@ public struct ScanSummary: Sendable, Codable, Hashable {
     /// Columns seen (fields of tabular and structured inputs) and how many were classified.
     public var columns = 0
     public var columnsClassified = 0
+    /// Images and PDFs read with OCR or their text layer, and those that were not.
+    public var media = MediaCounts()
 
     public init() {}
 
@@ -48,6 +79,7 @@ public struct ScanSummary: Sendable, Codable, Hashable {
         case bytesSkipped = "bytes_skipped"
         case errors, skipped, complete, columns
         case columnsClassified = "columns_classified"
+        case media
     }
 
     /// Reads reports of earlier versions too (`bytes_skipped` is newer).
@@ -61,6 +93,7 @@ public struct ScanSummary: Sendable, Codable, Hashable {
         errors = try c.decode(Int.self, forKey: .errors)
         skipped = try c.decode([String: Int].self, forKey: .skipped)
         bytesSkipped = try c.decodeIfPresent(Int64.self, forKey: .bytesSkipped) ?? 0
+        media = try c.decodeIfPresent(MediaCounts.self, forKey: .media) ?? MediaCounts()
         complete = try c.decode(Bool.self, forKey: .complete)
         columns = try c.decode(Int.self, forKey: .columns)
         columnsClassified = try c.decode(Int.self, forKey: .columnsClassified)

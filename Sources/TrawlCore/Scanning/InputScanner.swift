@@ -9,6 +9,9 @@ struct InputScanner {
     var outcome = FileOutcome()
     /// Idle workers that can detect some of this input's batches.
     var helpers: DetectionHelpers?
+    /// For a blob decoded from a cell: its table and field name, which say what it is as a
+    /// file's path would (`students_piece_identite`).
+    var blobName: String?
 
     /// Batches handed to helpers and not counted yet, at most: bounds memory to a few batches.
     static let batchesInFlight = 3
@@ -28,7 +31,7 @@ struct InputScanner {
         }
     }
 
-    private mutating func scan(source: ByteSource, path: String, filePath: String?, depth: Int, budget: ArchiveBudget) throws(InputError) {
+    mutating func scan(source: ByteSource, path: String, filePath: String?, depth: Int, budget: ArchiveBudget) throws(InputError) {
         // A forced format applies to what is inside archives too (`pg_dump | gzip | trawl scan
         // --input-format sql -`); only a forced workbook or database is taken as it is.
         let forced = configuration.inputFormat
@@ -66,6 +69,10 @@ struct InputScanner {
             try scanRecording(media, head: sniffed, source: rest, path: path, filePath: filePath)
             return
         } else if let media {
+            if let engine = configuration.media.ocr?.engine {
+                try scanImage(media, source: rest, path: path, filePath: filePath, depth: depth, engine: engine)
+                return
+            }
             (rest, reported) = try noteImage(media, source: rest, path: path, filePath: filePath)
         }
         let buffered = try BufferedInput(source: rest)
@@ -128,7 +135,7 @@ struct InputScanner {
         }
     }
 
-    private mutating func run(_ reader: CellReader, path: String) throws(InputError) {
+    mutating func run(_ reader: CellReader, path: String) throws(InputError) {
         var batch = TextBatch()
         var tally = ColumnTally(path: path, dateTracking: configuration.dateTracking)
         defer {
@@ -141,13 +148,15 @@ struct InputScanner {
         }
         // Batches read and not yet counted, in order; those handed to a helper have a pending
         // result. Counting and delivering stay in batch order on this worker.
-        var queue: [(batch: TextBatch, pending: PendingDetection?, detected: DetectionWorker.Detected?)] = []
+        var queue: [(batch: TextBatch, pending: PendingDetection?, detected: DetectionWorker.Detected?, blobs: [PendingBlob])] = []
+        var blob: PendingBlob?
         func settle(all: Bool) {
             while let head = queue.first, all || queue.count > Self.batchesInFlight || head.detected != nil {
                 let detected = head.detected ?? head.pending?.wait() ?? DetectionWorker.Detected()
                 if head.pending != nil { worker.absorbLimitHits(detected.limitHits) }
                 worker.count(detected, in: head.batch, tally: &tally)
                 if !detected.findings.isEmpty { deliver(detected.findings) }
+                for found in head.blobs { scanBlob(found, path: path, tally: &tally) }
                 queue.removeFirst()
             }
         }
@@ -156,16 +165,17 @@ struct InputScanner {
         while more {
             batch.removeAll()
             more = try reader.fill(&batch)
+            let blobs = extractBlobs(&batch, path: path, pending: &blob)
             if let helpers {
                 let pending = PendingDetection()
                 let handed = batch
                 if helpers.offer({ helper in pending.fulfill(helper.detect(handed, path: path)) }) {
-                    queue.append((batch, pending, nil))
+                    queue.append((batch, pending, nil, blobs))
                     settle(all: false)
                     continue
                 }
             }
-            queue.append((batch, nil, worker.detect(batch, path: path)))
+            queue.append((batch, nil, worker.detect(batch, path: path), blobs))
             settle(all: false)
         }
     }
@@ -191,6 +201,15 @@ struct InputScanner {
     /// Reads a whole input that needs random access (a SQLite database or a workbook that is not
     /// a file on disk), refusing more than `limit` bytes.
     static func readAll(_ source: ByteSource, path: String, limit: Int64) throws(InputError) -> [UInt8] {
+        guard let bytes = try read(source, upTo: limit) else {
+            throw InputError(path: path, code: .archiveLimit,
+                message: "this database or workbook is not a file on disk, so it must be read into memory, and it is larger than \(limit) bytes; extract it first or raise --archive-max-member-bytes")
+        }
+        return bytes
+    }
+
+    /// A whole stream in memory, or nil as soon as it passes `limit` bytes (the rest is unread).
+    static func read(_ source: ByteSource, upTo limit: Int64) throws(InputError) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
@@ -199,10 +218,7 @@ struct InputScanner {
             }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
-            if Int64(bytes.count) > limit {
-                throw InputError(path: path, code: .archiveLimit,
-                    message: "this database or workbook is not a file on disk, so it must be read into memory, and it is larger than \(limit) bytes; extract it first or raise --archive-max-member-bytes")
-            }
+            if Int64(bytes.count) > limit { return nil }
         }
     }
 }

@@ -14,6 +14,8 @@ public struct ScanConfiguration: Sendable {
     /// Told how the scan is going, at most every `progressInterval`.
     public var progress: ProgressObserver?
     public var progressInterval: Duration = .milliseconds(250)
+    /// How images and PDFs are read (OCR).
+    public var media = MediaOptions()
 
     public init(roots: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount, walk: WalkOptions = WalkOptions(),
                 inputFormat: InputFormat = .auto, read: ReadOptions = ReadOptions(), columns: ColumnRules = ColumnRules()) {
@@ -35,7 +37,20 @@ struct FileOutcome {
     var columns: [ColumnStats] = []
     /// Archive members that were not scanned (binary members).
     var memberSkips: [SkippedInput] = []
+    var media = MediaCounts()
     var done = false
+}
+
+/// How images and PDFs are read.
+public struct MediaOptions: Sendable {
+    /// Finds the OCR engine when the first image needs it; nil with `--no-ocr`. Images that OCR
+    /// would have read are counted when it is unavailable, so that the command line can say once
+    /// why.
+    public var ocr: OCRProvider?
+
+    public init(ocr: OCRProvider? = nil) {
+        self.ocr = ocr
+    }
 }
 
 /// Runs a scan: a walker thread feeds a bounded pool of worker threads; each worker owns its
@@ -132,6 +147,7 @@ public final class Scanner: Sendable {
         outcome.memberSkips = found.memberSkips
         outcome.bytes = found.bytes
         outcome.columns = found.columns
+        outcome.media = found.media
     }
 }
 
@@ -213,6 +229,7 @@ final class SharedState: Sendable {
                 merged.bytes += outcome.bytes
                 merged.columns += outcome.columns
                 merged.memberSkips += outcome.memberSkips
+                merged.media.add(outcome.media)
                 merged.done = merged.done || outcome.done
                 pending[index] = merged
             }
@@ -245,6 +262,7 @@ final class SharedState: Sendable {
                 summary.filesScanned += 1
             }
             summary.bytesScanned += outcome.bytes
+            summary.media.add(outcome.media)
         }
 
         private mutating func advance() {

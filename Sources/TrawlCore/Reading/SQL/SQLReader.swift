@@ -579,6 +579,9 @@ public final class SQLReader: CellReader {
         }
     }
 
+    /// Hex digits of a `0x` literal kept, at most (a 16 MiB file); the rest is read through.
+    static let maxHexLiteral = 32 << 20
+
     /// A number: kept as the value when it stands alone; `chr(38)` gives its character.
     private func number() throws(InputError) {
         let start = position
@@ -588,9 +591,19 @@ public final class SQLReader: CellReader {
             bytes.append(b)
             advance()
         }
-        if try peek() == 0x30, let x = try peek(1), x == 0x78 || x == 0x58 {  // 0x... binary literal: skipped
+        if try peek() == 0x30, let x = try peek(1), x == 0x78 || x == 0x58 {
+            // A 0x... binary literal (mysqldump --hex-blob) is the value as written: the scanner
+            // decodes it when it holds a file (an ID scan), up to `maxHexLiteral` digits.
+            let keep = tuple.depth == 0 && builder.bytes.isEmpty
+            if keep {
+                if !tuple.started { tuple.started = true; builder.position = start }
+                builder.bytes += [0x30, 0x78]
+            }
             advance(2)
-            while let c = try peek(), Self.isWordByte(c) { advance() }
+            while let c = try peek(), Self.isWordByte(c) {
+                if keep, builder.bytes.count < Self.maxHexLiteral { builder.bytes.append(c) }
+                advance()
+            }
             return
         }
         while let c = try peek(), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || ((c == 0x2D || c == 0x2B) && (bytes.last == 0x65 || bytes.last == 0x45)) {

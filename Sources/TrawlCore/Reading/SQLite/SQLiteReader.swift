@@ -383,6 +383,11 @@ public final class SQLiteReader: CellReader {
             message: "cannot read table \(Self.quote(name)) (\(errorMessage())): \(done). The database may be damaged or truncated; check it with `sqlite3 FILE 'PRAGMA integrity_check'` or scan a good copy"))
     }
 
+    /// True when a BLOB starts with the signature of a file the scanner reads.
+    static func holdsAFile(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
+        MediaKind.detect(head: Array(head)) != nil || ArchiveKind.detect(head: head) != nil
+    }
+
     /// Hands over column `i` of the current row. Returns false when the batch filled up before
     /// the end of a long value (`pieceOffset` says where to resume).
     private func emit(_ i: Int32, _ batch: inout TextBatch) -> Bool {
@@ -396,8 +401,11 @@ public final class SQLiteReader: CellReader {
             let n = Int(sqlite3_column_bytes(statement, i))
             pointer = sqlite3_column_blob(statement, i)?.assumingMemoryBound(to: UInt8.self)
             if let pointer, n > 0 {
-                // Binary data (an image, a serialized object): nothing a text detector can read.
-                if UnsafeBufferPointer(start: pointer, count: min(n, Self.blobProbe)).contains(0) { return true }
+                // Binary data (a serialized object): nothing a text detector can read. A file
+                // (an image, a PDF, a recording, an archive) is handed over as it is: the scanner
+                // decodes it like a file on disk.
+                let probe = UnsafeBufferPointer(start: pointer, count: min(n, Self.blobProbe))
+                if probe.contains(0), !Self.holdsAFile(UnsafeBufferPointer(rebasing: probe.prefix(MediaKind.headLength))) { return true }
             }
         default:
             // TEXT as stored (UTF-8); INTEGER and REAL converted to their decimal text by SQLite.
