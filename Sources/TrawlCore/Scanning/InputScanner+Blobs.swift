@@ -144,12 +144,15 @@ extension InputScanner {
     /// Encoded bytes of one blob kept while its pieces arrive, at most (the decoded blob is then
     /// within `OCREngine.maxInputBytes`).
     static let maxBlobText = 96 << 20
+    /// Files inside files inside data, at most (a zip of JSON exports holding scans is 2).
+    static let maxBlobDepth = 3
 
     /// Takes the blobs out of a batch before detection: their cells are muted (an image's base64
     /// is not text; nothing is reported from it) and the blobs completed in this batch are
     /// returned, to be scanned once the batch is counted. `pending` carries a blob cut across
     /// batches (a long cell arrives in overlapping pieces).
     mutating func extractBlobs(_ batch: inout TextBatch, path: String, pending: inout PendingBlob?) -> [PendingBlob] {
+        guard blobDepth < Self.maxBlobDepth else { return [] }
         var done: [PendingBlob] = []
         var muted: [Int] = []
         batch.bytes.withUnsafeBufferPointer { bytes in
@@ -168,7 +171,9 @@ extension InputScanner {
                     continue
                 }
                 pending = nil
-                guard let (encoding, offset) = BlobSniffer.sniff(cell) else { continue }
+                // Only values of fields: a chunk of plain text that starts with a signature is
+                // the input itself (a PDF read as text), not a file inside it.
+                guard segment.field >= 0, let (encoding, offset) = BlobSniffer.sniff(cell) else { continue }
                 muted.append(index)
                 let field = segment.field >= 0 ? batch.fields[Int(segment.field)] : nil
                 let table = segment.field >= 0 ? batch.fieldTables[Int(segment.field)] : nil
@@ -205,6 +210,7 @@ extension InputScanner {
         var child = InputScanner(worker: worker, configuration: configuration, deliver: { collected.findings += $0 })
         // The column's name says what the blob is (`piece_identite`, `passport_scan`), as a file's path would.
         child.blobName = [blob.table, blob.fieldName].compactMap { $0 }.joined(separator: "_")
+        child.blobDepth = blobDepth + 1
         let budget = ArchiveBudget(limits: configuration.read.archiveLimits)
         do throws(InputError) {
             try child.scan(source: MemorySource(bytes), path: path, filePath: nil, depth: 1, budget: budget)

@@ -12,6 +12,8 @@ struct InputScanner {
     /// For a blob decoded from a cell: its table and field name, which say what it is as a
     /// file's path would (`students_piece_identite`).
     var blobName: String?
+    /// How many blobs deep this scan is (0 for an input).
+    var blobDepth = 0
 
     /// Batches handed to helpers and not counted yet, at most: bounds memory to a few batches.
     static let batchesInFlight = 3
