@@ -56,7 +56,7 @@ test: deps
 # gold prints a warning for each of ASan's local symbols. Swift's own crash backtracer is turned
 # off so that libFuzzer reports a trap at once.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS ?= csv json sql xml xlsx zip gzip tar engine
+FUZZ_TARGETS ?= csv json sql xml xlsx zip gzip tar engine media
 FUZZ_SCRATCH := .build-fuzz
 FUZZ_BIN := $(FUZZ_SCRATCH)/release/TrawlFuzz
 
