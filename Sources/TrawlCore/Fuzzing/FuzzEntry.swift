@@ -29,6 +29,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The detection engine with every built-in detector: each line of the input is a cell, and
     /// a line `name<TAB>value` is the value of field `name` (field hints, field-value detectors).
     case engine
+    /// What reads attacker-chosen media bytes without an external tool: magic-byte sniffing and
+    /// header parsing (`MediaKind`, `MediaProbe`), blob sniffing and decoding (`BlobSniffer`),
+    /// and the OCR text passes (`MRZRepair`, `MRZCheck`, `IdentityDocumentText`).
+    case media
 }
 
 /// What one run of a target saw, for tests (the fuzzer ignores it).
@@ -82,6 +86,7 @@ public final class FuzzHarness {
             case .gzip: try expand(bytes, kind: .gzip, &outcome)
             case .tar: try expand(bytes, kind: .tar, &outcome)
             case .engine: detect(bytes, &outcome)
+            case .media: try media(bytes, &outcome)
             }
         } catch {
             outcome.error = error
@@ -122,6 +127,21 @@ public final class FuzzHarness {
                 outcome.bytes += n
             }
         }
+    }
+
+    private func media(_ bytes: [UInt8], _ outcome: inout FuzzOutcome) throws(InputError) {
+        if let kind = MediaKind.detect(head: Array(bytes.prefix(MediaKind.headLength))) {
+            let info = try MediaProbe.probe(kind, MediaBytes(bytes, size: Int64(bytes.count)))
+            outcome.cells += 1
+            outcome.bytes += Int(info.size ?? 0)
+        }
+        if let (encoding, offset) = bytes.withUnsafeBufferPointer({ BlobSniffer.sniff($0) }) {
+            outcome.cells += 1
+            outcome.bytes += BlobSniffer.decode(bytes[offset...], encoding).count
+        }
+        let (text, hadMRZ) = MRZRepair.repair(String(decoding: bytes, as: UTF8.self))
+        if hadMRZ, MRZCheck.hasValidBlock(text) { outcome.findings += 1 }
+        if IdentityDocumentText.keywords(in: text) != nil { outcome.findings += 1 }
     }
 
     private func detect(_ bytes: [UInt8], _ outcome: inout FuzzOutcome) {
