@@ -76,8 +76,8 @@ struct OCRTests {
         #expect(skipped.first?.1 == "image")
         let media = try #require((report["summary"] as? [String: Any])?["media"] as? [String: Int])
         #expect(media["non_candidates"] == 1)
-        #expect(media["read"] == 13)
-        #expect(media["ocr_pages"] == 12)
+        #expect(media["read"] == 18, "7 files, 11 blobs")
+        #expect(media["ocr_pages"] == 17, "all but the text-layer PDF")
     }
 
     @Test func blobsAreReportedAtTheirCell() throws {
@@ -85,7 +85,11 @@ struct OCRTests {
         // JSON: base64 in `piece_identite` (line 5 of the export), a data: URI photo (nothing),
         // the letter's base64 in `justificatif`.
         let json = byPath["export.json"] ?? []
-        #expect(json.count == 2, "\(json.map { $0["detector"] ?? "" })")
+        #expect(json.count == 3, "\(json.map { $0["detector"] ?? "" })")
+        let audio = try #require(json.first { $0["detector"] as? String == "recording" })
+        #expect(audio["field"] as? String == "$[*].soutenance_audio")
+        #expect(audio["masked"] as? String == "audio/wav, 00:00:03, 24.0 KB")
+        #expect(audio["line"] as? Int == 17)
         let card = try #require(json.first { $0["detector"] as? String == "identity-scan" })
         #expect(card["field"] as? String == "$[*].piece_identite")
         #expect(card["line"] as? Int == 5)
@@ -109,6 +113,24 @@ struct OCRTests {
         #expect(rows["identity-scan"]?["confidence"] as? String == "high")
         #expect(rows["fr-nir"]?["row"] as? Int == 3)
         #expect(rows["fr-nir"]?["line"] as? Int == 14)
+        // mysqldump: a --hex-blob 0x literal (row 1) and a _binary string with MySQL's escapes (row 2).
+        let mysql = byPath["documents-mysql.sql"] ?? []
+        #expect(mysql.map { $0["row"] as? Int } == [1, 2], "\(mysql)")
+        #expect(mysql.allSatisfy { $0["field"] as? String == "scans.piece" && $0["confidence"] as? String == "high" && $0["line"] as? Int == 5 })
+        #expect(mysql.map { Self.signals($0).last } == ["blob:hex", "blob:raw"])
+        // SQLite BLOB, XML element, CSV cell.
+        let sqlite = try Self.only(byPath["documents.sqlite"], "documents.sqlite")
+        #expect(sqlite["field"] as? String == "uploads.file")
+        #expect(sqlite["location"] as? String == "uploads rowid 7")
+        #expect(sqlite["confidence"] as? String == "high")
+        let xml = try Self.only(byPath["export.xml"], "export.xml")
+        #expect(xml["field"] as? String == "/learners/learner/scan")
+        #expect(xml["line"] as? Int == 4)
+        let csv = try Self.only(byPath["export.csv"], "export.csv")
+        #expect(csv["field"] as? String == "document")
+        #expect(csv["line"] as? Int == 2)
+        #expect(csv["confidence"] as? String == "high")
+
         // The base64 text itself is not scanned as text (no card-number or CNI pattern in it).
         #expect(!(byPath["export.json"] ?? []).contains { ["fr-cni", "payment-card", "iban"].contains($0["detector"] as? String ?? "") })
     }
@@ -120,19 +142,19 @@ struct OCRTests {
         let notes = stderr.split(separator: "\n").filter { $0.contains("OCR is unavailable") }
         #expect(notes.count == 1, "\(stderr)")
         #expect(notes.first?.contains("tesseract is not installed") == true)
-        let card = try Self.only(byPath["export.json"], "export.json")
+        let card = try Self.only(byPath["export.json"]?.filter { $0["detector"] as? String == "identity-scan" }, "export.json")
         #expect(card["confidence"] as? String == "low")
         #expect(card["field"] as? String == "$[*].piece_identite")
         #expect(byPath["id-card.png"]?.first?["confidence"] as? String == "low", "named id-card")
         #expect(byPath["letter.png"] == nil && byPath["id-broken.png"] == nil, "not named: nothing to go on")
         let media = try #require((report["summary"] as? [String: Any])?["media"] as? [String: Int])
-        #expect(media["unread_without_ocr"] == 14, "8 files and 6 blobs, each counted once (a text-layer PDF read as text is not its own blob)")
+        #expect(media["unread_without_ocr"] == 19, "8 files and 11 blobs, each counted once (a text-layer PDF read as text is not its own blob)")
         #expect(media["read"] == 0)
 
         // --no-ocr: the same, without the note.
         let off = try Self.scan(["--no-ocr", "--min-confidence", "low"], environment: ["PATH=/nonexistent"])
         #expect(!off.stderr.contains("OCR"), "\(off.stderr)")
-        #expect(off.byPath["export.json"]?.count == 1)
+        #expect(off.byPath["export.json"]?.map { $0["detector"] as? String } == ["identity-scan", "recording"], "recordings need no OCR")
     }
 
     @Test func aDamagedImageIsAClearErrorAndTheScanGoesOn() throws {

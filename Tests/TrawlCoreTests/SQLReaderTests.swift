@@ -86,7 +86,7 @@ struct SQLReaderTests {
             SQLCell("Zoé", "students.nom", line: 14, row: 3),
             SQLCell("c@x.fr", "students.email", line: 14, row: 3),
         ])
-        // _binary '\0\0' is blank once decoded; a 0x... literal is kept as written (the scanner
+        // _binary '\0\0' is two NULs once decoded, blank; a 0x... literal is kept as written (the scanner
         // decodes it when it holds a file); NULL and '' are empty.
         #expect(r.empty == ["students.photo": 2, "students.note": 2])
     }

@@ -94,5 +94,6 @@ struct CellBuilder {
         batch.append(bytes, field: id, line: position.line, column: position.column, emitFrom: emitFrom, row: row, anchored: anchored)
     }
 
-    var isBlank: Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A } }
+    /// Only spaces, line ends or NULs (a `_binary '\0\0'` padding value): nothing to scan.
+    var isBlank: Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A || $0 == 0x00 } }
 }

@@ -6,7 +6,7 @@ Usage: make-fixtures.py OUTDIR [--samples]. With --samples, only the two documen
 (a learner's card and passport, made-up people with computed check digits). Everything is made up: the MRZ lines are ICAO 9303's and France's
 published specimens, the NIR a published test value (see ../shared/reference/test-vectors.json).
 """
-import base64, json, os, subprocess, sys
+import base64, json, os, sqlite3, struct, subprocess, sys
 
 out = sys.argv[1]
 samples_only = "--samples" in sys.argv[2:]
@@ -117,9 +117,17 @@ open(os.path.join(out, "scan.pdf"), "wb").write(pdf(page(b"<< /XObject << /Im1 5
 def read(name):
     return open(os.path.join(out, name), "rb").read()
 
+def wav(seconds):
+    """8 kHz mono 8-bit PCM silence."""
+    data = b"\x80" * (8000 * seconds)
+    fmt = struct.pack("<HHIIHH", 1, 1, 8000, 8000, 1, 8)
+    return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+
+
 students = [{"id": 1, "email_hash": "n/a", "piece_identite": base64.b64encode(read("id-card.png")).decode()},
             {"id": 2, "avatar": "data:image/jpeg;base64," + base64.b64encode(read("photo.jpg")).decode()},
-            {"id": 3, "justificatif": base64.b64encode(read("letter.png")).decode()}]
+            {"id": 3, "justificatif": base64.b64encode(read("letter.png")).decode()},
+            {"id": 4, "soutenance_audio": base64.b64encode(wav(3)).decode()}]
 with open(os.path.join(out, "export.json"), "w") as f:
     json.dump(students, f, indent=1)
 with open(os.path.join(out, "documents.sql"), "w") as f:
@@ -128,3 +136,20 @@ with open(os.path.join(out, "documents.sql"), "w") as f:
     for i, (kind, name) in enumerate([("id", "id-card.png"), ("photo", "photo.jpg"), ("letter", "letter.png")], 1):
         f.write("%d\t%s\t\\\\x%s\n" % (i, kind, read(name).hex()))
     f.write("\\.\n")
+
+# The card in the other places a file hides in data: a mysqldump (--hex-blob 0x literal, and a
+# _binary string with MySQL's escapes), a SQLite BLOB, an XML element and a CSV cell.
+card_bytes = read("id-card.png")
+escaped = card_bytes.replace(b"\\", b"\\\\").replace(b"\x00", b"\\0").replace(b"'", b"\\'").replace(b"\n", b"\\n").replace(b"\r", b"\\r").replace(b"\x1a", b"\\Z")
+with open(os.path.join(out, "documents-mysql.sql"), "wb") as f:
+    f.write(b"CREATE TABLE `scans` (\n  `id` int NOT NULL,\n  `piece` longblob\n);\n")
+    f.write(b"INSERT INTO `scans` VALUES (1,0x" + card_bytes.hex().upper().encode() + b"),(2,_binary '" + escaped + b"');\n")
+database = sqlite3.connect(os.path.join(out, "documents.sqlite"))
+database.execute("CREATE TABLE uploads (id INTEGER PRIMARY KEY, owner TEXT, file BLOB)")
+database.execute("INSERT INTO uploads VALUES (7, 'learner', ?)", (card_bytes,))
+database.commit()
+database.close()
+with open(os.path.join(out, "export.xml"), "w") as f:
+    f.write('<?xml version="1.0"?>\n<learners>\n <learner id="1">\n  <scan>' + base64.b64encode(card_bytes).decode() + "</scan>\n </learner>\n</learners>\n")
+with open(os.path.join(out, "export.csv"), "w") as f:
+    f.write("id,document\n1," + base64.b64encode(card_bytes).decode() + "\n")

@@ -61,6 +61,9 @@ public final class SQLReader: CellReader {
         var pendingCall = ""
         var string: StringKind?
         var capturing = false
+        /// The string is `_binary '…'`: its escapes give exact bytes (`\0` is NUL, not a space),
+        /// so that a file held in it reaches the scanner intact.
+        var exactBytes = false
         var started = false
     }
 
@@ -561,6 +564,7 @@ public final class SQLReader: CellReader {
                     let w = try word()
                     let lower = w.lowercased()
                     if lower.hasPrefix("_"), Self.stringPrefixes.contains(lower), try skipSpace(), try peek() == 0x27 {
+                        tuple.exactBytes = lower == "_binary"
                         beginString(.quoted(escapes: defaultEscapes(), quote: 0x27))  // _binary '...', _utf8mb4 '...'
                     } else if try peek() == 0x27, Self.stringPrefixes.contains(lower) {
                         beginString(lower == "x" || lower == "b" ? .hex : .quoted(escapes: lower == "e" ? true : (lower.hasPrefix("_") ? defaultEscapes() : false), quote: 0x27))
@@ -660,6 +664,7 @@ public final class SQLReader: CellReader {
                 }
                 advance()
                 tuple.string = nil
+                tuple.exactBytes = false
                 return false
             }
             if b == 0x5C, escapes, let e = try peek(1) {
@@ -669,7 +674,9 @@ public final class SQLReader: CellReader {
                     case 0x6E: builder.bytes.append(0x0A)  // \n
                     case 0x74: builder.bytes.append(0x09)  // \t
                     case 0x72: builder.bytes.append(0x0D)  // \r
-                    case 0x30, 0x5A, 0x62: builder.bytes.append(0x20)  // \0, \Z, \b
+                    case 0x30: builder.bytes.append(tuple.exactBytes ? 0x00 : 0x20)  // \0
+                    case 0x5A: builder.bytes.append(tuple.exactBytes ? 0x1A : 0x20)  // \Z
+                    case 0x62: builder.bytes.append(tuple.exactBytes ? 0x08 : 0x20)  // \b
                     case 0x25, 0x5F: builder.bytes.append(0x5C); builder.bytes.append(e)  // \% and \_ keep the backslash
                     default: builder.bytes.append(e)
                     }
