@@ -68,6 +68,8 @@ struct OCRTests {
         #expect(layer["location"] as? String == "page 1")
         #expect(Self.signals(layer).contains("pdf-text"))
 
+        // A long procedure naming a passport and a surname is not a document.
+        #expect(byPath["procedure.pdf"] == nil)
         // Nothing for the photo (read, nothing found) or the avatar (not a candidate: skipped).
         #expect(byPath["photo.jpg"] == nil)
         #expect(byPath["avatar.png"] == nil)
@@ -76,7 +78,7 @@ struct OCRTests {
         #expect(skipped.first?.1 == "image")
         let media = try #require((report["summary"] as? [String: Any])?["media"] as? [String: Int])
         #expect(media["non_candidates"] == 1)
-        #expect(media["read"] == 18, "7 files, 11 blobs")
+        #expect(media["read"] == 19, "8 files, 11 blobs")
         #expect(media["ocr_pages"] == 17, "all but the text-layer PDF")
     }
 
@@ -148,7 +150,7 @@ struct OCRTests {
         #expect(byPath["id-card.png"]?.first?["confidence"] as? String == "low", "named id-card")
         #expect(byPath["letter.png"] == nil && byPath["id-broken.png"] == nil, "not named: nothing to go on")
         let media = try #require((report["summary"] as? [String: Any])?["media"] as? [String: Int])
-        #expect(media["unread_without_ocr"] == 19, "8 files and 11 blobs, each counted once (a text-layer PDF read as text is not its own blob)")
+        #expect(media["unread_without_ocr"] == 20, "9 files and 11 blobs, each counted once (a text-layer PDF read as text is not its own blob)")
         #expect(media["read"] == 0)
 
         // --no-ocr: the same, without the note.

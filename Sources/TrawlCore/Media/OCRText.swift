@@ -158,6 +158,10 @@ enum IdentityDocumentText {
     static let labels = ["nom ", "surname ", "prenom", "given name", "date de naiss", "date of birth", "nationalite ", "nationality ",
                          "sexe ", "sex ", "lieu de naiss", "place of birth", "date d expiration", "date of expiry", "valable jusqu"]
 
+    /// Characters of text read from one image or PDF above which document words are not taken
+    /// as evidence: a card or passport page reads as a few hundred.
+    static let maxDocumentText = 3000
+
     /// The title and labels found, when there are both; nil otherwise.
     static func keywords(in text: String) -> [String]? {
         let folded = " " + fold(text) + " "

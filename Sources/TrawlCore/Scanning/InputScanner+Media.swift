@@ -1,4 +1,6 @@
-/// Images, PDFs and recordings: reported from what their headers say, never decoded.
+/// Images, PDFs and recordings: recordings are reported from what their headers say (never
+/// decoded); images and PDFs are read with OCR or their text layer when an engine is available
+/// (`OCREngine`), and reported from their names otherwise.
 extension InputScanner {
     /// Bytes of a stream held to read a recording's headers (the rest is read through, counted,
     /// for its size); a file on disk is read where its headers are, within the same budget.
@@ -82,7 +84,10 @@ extension InputScanner {
         }
         outcome.media.read += 1
         var evidence = DocumentEvidence(hint: hint)
-        evidence.keywords = IdentityDocumentText.keywords(in: pages.map(\.text).joined(separator: "\n")) ?? []
+        let text = pages.map(\.text).joined(separator: "\n")
+        // An identity document carries little text; a long document that names a passport and a
+        // surname (a procedure, a form) is not one.
+        if text.count <= IdentityDocumentText.maxDocumentText { evidence.keywords = IdentityDocumentText.keywords(in: text) ?? [] }
         var found = scanText(pages, path: path)
         // A verified MRZ is the document's own proof: it is folded into the document finding.
         let mrz = found.filter { $0.detector == "icao-mrz" }
@@ -134,7 +139,7 @@ extension InputScanner {
     }
 
     /// The whole medium in memory for an external reader, or nil when it is larger than
-    /// `MediaLimits.maxBytes` (a stream is then read through and counted).
+    /// `OCREngine.maxInputBytes` (a stream is then read through).
     static func mediaBytes(_ source: ByteSource, path: String, filePath: String?) throws(InputError) -> [UInt8]? {
         let limit = OCREngine.maxInputBytes
         if let filePath {

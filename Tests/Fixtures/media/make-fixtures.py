@@ -106,6 +106,11 @@ def page(resources, content):
 text = b"BT /F1 12 Tf 72 700 Td (Attestation: numero de securite sociale 2 95 10 99 126 111 93) Tj ET"
 open(os.path.join(out, "attestation.pdf"), "wb").write(pdf(page(b"<< /Font << /F1 5 0 R >> >>", text)
                                                           + [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
+# A long procedure that names the documents it asks for: not an identity document.
+lines = [b"Procedure d'inscription : pieces a fournir"] + [b"Etape %d : le candidat fournit son passeport ou sa carte d'identite, avec Nom et Date de naissance." % i for i in range(1, 41)]
+stream = b"BT /F1 9 Tf 40 760 Td 11 TL " + b" ".join(b"(" + l + b") '" for l in lines) + b" ET"
+open(os.path.join(out, "procedure.pdf"), "wb").write(pdf(page(b"<< /Font << /F1 5 0 R >> >>", stream)
+                                                        + [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]))
 jpeg_path = os.path.join(out, "card.jpg")
 subprocess.run(["convert", os.path.join(out, "id-card.png"), "-type", "TrueColor", "-quality", "90", jpeg_path], check=True)
 jpeg = open(jpeg_path, "rb").read()
