@@ -60,6 +60,53 @@ struct PrefilterTests {
         #expect(index.lines.map(\.words) == [0b011, 0, 0b100, 0b001, 0, 0, 0b100])
     }
 
+    @Test func anchorWordsAreFoundWithoutAccentsAndInEveryCaselessForm() throws {
+        let matcher = try #require(AnchorMatcher(words: [["securite"], ["kbis"], ["yves"], ["n°"]]))
+        var index = LineIndex()
+        let text = "SÉCURITÉ\nſécurité\n\u{212A}BIS\nŸVES\nN° 12\nsecurit\u{00E6}\nN\u{00BA}"
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        #expect(index.lines.map(\.words) == [0b0001, 0b0001, 0b0010, 0b0100, 0b1000, 0, 0])
+    }
+
+    /// Context words are found by the anchor matcher (`withContext`): its anchors must be on every
+    /// line where the context check can find a phrase, whatever its case and accents.
+    @Test func contextAnchorsAreOnEveryLineWhereAContextPhraseIs() throws {
+        let catalog = try DetectorCatalog.load(extraDirectories: [])
+        let engine = DetectionEngine(catalog: catalog)
+        let matcher = try #require(engine.anchors)
+        let scratch = MatchScratch()
+        var checked = 0
+        for (d, detector) in catalog.detectors.enumerated() {
+            guard let context = detector.context, detector.contextAnywhere != nil else { continue }
+            let slot = engine.contextSlots[d]
+            try #require(slot >= 0, "\(detector.id) has no context anchors")
+            for phrase in context.phrases {
+                for variant in Self.variants(of: phrase) {
+                    let bytes = Array("x 12 \(variant) 34".utf8)
+                    guard bytes.withUnsafeBufferPointer({ context.firstPhrase(in: $0, scratch: scratch) }) != nil else { continue }
+                    var index = LineIndex()
+                    bytes.withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+                    #expect(index.lines[0].words & (1 << UInt64(slot)) != 0, "\(detector.id): '\(variant)'")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 500)
+    }
+
+    /// A phrase in other forms its keyword regex accepts: cases, accents added or removed, other
+    /// spaces and apostrophes, and the non-ASCII characters a caseless `s`, `k` or `y` matches.
+    static func variants(of phrase: String) -> [String] {
+        let accented: [Character: Character] = ["a": "à", "e": "é", "i": "î", "o": "ô", "u": "ù", "c": "ç", "y": "ÿ", "n": "ñ"]
+        let plain = String(phrase.lowercased().map { KeywordSet.baseLetter[$0] ?? $0 })
+        let accents = String(plain.map { accented[$0] ?? $0 })
+        var out = [phrase, phrase.uppercased(), phrase.lowercased(), plain, plain.uppercased(), accents, accents.uppercased()]
+        out += [phrase.replacingOccurrences(of: " ", with: "\u{00A0}  "), phrase.replacingOccurrences(of: "'", with: "’"),
+                phrase.replacingOccurrences(of: "-", with: " "), phrase.replacingOccurrences(of: "-", with: "")]
+        out += [("s", "ſ"), ("S", "ſ"), ("k", "\u{212A}"), ("K", "\u{212A}"), ("y", "Ÿ")].map { phrase.replacingOccurrences(of: $0.0, with: $0.1) }
+        return out
+    }
+
     @Test func aPatternThatCanMatchANewlineCannotHaveAPrefilter() throws {
         let yaml = { (pattern: String) in """
             id: test-multiline

@@ -23,9 +23,11 @@ public struct DetectionOptions: Sendable {
 public struct DetectionEngine: Sendable {
     public let catalog: DetectorCatalog
     public let options: DetectionOptions
-    /// The `words` of the prefilters, and each detector's slot in it (-1 without words).
+    /// The `words` of the prefilters and the context anchors, and each detector's slot in it for
+    /// each (-1 without).
     let anchors: AnchorMatcher?
     let anchorSlots: [Int]
+    let contextSlots: [Int]
 
     public init(catalog: DetectorCatalog, options: DetectionOptions = DetectionOptions()) {
         self.catalog = catalog
@@ -40,11 +42,23 @@ public struct DetectionEngine: Sendable {
                 slots.append(-1)
             }
         }
+        // The lines of a detector that requires context are those with one of its context words
+        // (`withContext`): their anchors go into the same automaton, in the slots left.
+        var contextSlots: [Int] = []
+        for d in catalog.detectors {
+            if d.contextAnywhere != nil, let fragments = d.context?.anchorFragments(), words.count < 64 {
+                contextSlots.append(words.count)
+                words.append(fragments)
+            } else {
+                contextSlots.append(-1)
+            }
+        }
         let anchors = AnchorMatcher(words: words)
         self.anchors = anchors
         // Without a matcher (no words, or too many), a words condition cannot be checked: the
-        // detectors concerned run everywhere.
+        // detectors concerned run everywhere, and context words are searched with a regex.
         self.anchorSlots = anchors == nil ? slots.map { _ in -1 } : slots
+        self.contextSlots = anchors == nil ? contextSlots.map { _ in -1 } : contextSlots
     }
 
     /// A worker owns PCRE2 match data and caches; make one per thread.
@@ -74,6 +88,7 @@ public final class DetectionWorker {
     private let skipBareLines: Bool
     private let anchors: AnchorMatcher?
     private let anchorSlots: [Int]
+    private let contextSlots: [Int]
     /// Each detector's prefilter as threshold sets (a line passes when it meets one).
     private let conditions: [[LineCondition]]
 
@@ -86,6 +101,7 @@ public final class DetectionWorker {
         self.options = engine.options
         anchors = engine.anchors
         anchorSlots = engine.anchorSlots
+        contextSlots = engine.contextSlots
         let filtered = zip(detectors, engine.anchorSlots).map { d, slot in
             guard engine.options.prefilter, d.pattern != nil, let prefilter = d.definition.prefilter else { return false }
             // A words condition that cannot be checked would admit nothing: run everywhere.
@@ -242,13 +258,21 @@ public final class DetectionWorker {
 
     /// The admitted lines of a detector that requires context: those in a field whose name hints
     /// it (a line over several cells counts as hinted), and those holding one of its context words
-    /// (found with the boundary-free form of its keywords, which finds at least what the context
-    /// check will).
+    /// (found by the anchor matcher's pass when the detector has a slot in it, else with the
+    /// boundary-free form of its keywords; either finds at least what the context check will).
     private func withContext(_ admitted: [Int32], detector index: Int, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> [Int32] {
         let detector = detectors[index]
         let hinted = fieldHints.map { $0[index] }
         let lines = lineIndex.lines
         let lineFields = lineIndex.fields
+        let slot = contextSlots[index]
+        if slot >= 0 {
+            let bit: UInt64 = 1 << UInt64(slot)
+            return admitted.filter { l in
+                let field = lineFields[Int(l)]
+                return field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) || lines[Int(l)].words & bit != 0
+            }
+        }
         var kept: [Int32] = []
         var pending: [Int32] = []
         for l in admitted {

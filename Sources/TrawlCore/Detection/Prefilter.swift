@@ -348,9 +348,17 @@ struct LineIndex {
     }
 }
 
-/// The anchor words of every detector with `words`, as one Aho–Corasick automaton over
-/// ASCII-case-folded bytes: one pass over a batch tells, for each line, which detectors have a
-/// word on it (a word may overlap another: every occurrence is seen).
+/// The anchor words of every detector with `words`, and the context anchors of the detectors
+/// that require context (`KeywordSet.anchorFragments`), as one Aho–Corasick automaton over folded
+/// text: one pass over a batch tells, for each line, which slots have a word on it (a word may
+/// overlap another: every occurrence is seen).
+///
+/// The text is folded as PCRE2 compares it without case, and as the context phrases compare
+/// letters without accents: ASCII letters to lower case, the accented Latin-1 letters (`é`, `Ç`,
+/// `ÿ`...) to their base letter, and the three other characters a caseless ASCII letter matches
+/// (`Ÿ` for `ÿ`, long `ſ` for `s`, the Kelvin sign for `k`) to it; every other byte is itself.
+/// Words are folded the same way, so a word is found wherever a caseless, accent-blind match of
+/// it is.
 public struct AnchorMatcher: Sendable {
     /// Bytes folded to classes: 0 for a byte in no word, else 1 + index among the word bytes.
     private let classOf: [UInt8]
@@ -360,12 +368,56 @@ public struct AnchorMatcher: Sendable {
     /// Detector slots whose word ends in each state (through failure links too).
     private let output: [UInt64]
 
-    /// `words[k]`: the words of the detector in slot `k` (at most 64 slots).
+    /// The base letter of each Latin-1 letter U+00C0...U+00FF (UTF-8 `C3 80`...`C3 BF`), indexed
+    /// by its second byte minus 0x80; 0 for the characters that fold to nothing else (`Æ`, `×`,
+    /// `ß`...).
+    static let latin1Base: [UInt8] = {
+        let bases = "aaaaaa_ceeeeiiii_nooooo_ouuuuy__aaaaaa_ceeeeiiii_nooooo_ouuuuy_y"
+        return bases.utf8.map { $0 == UInt8(ascii: "_") ? 0 : $0 }
+    }()
+
+    /// `bytes` as the matcher folds text (see the type's comment).
+    static func fold(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var i = 0
+            while i < buffer.count {
+                let (folded, width) = fold(buffer, at: i)
+                if let folded { out.append(folded) } else { out.append(contentsOf: buffer[i..<i + width]) }
+                i += width
+            }
+        }
+        return out
+    }
+
+    /// The folded form of the character at `i` and its width in bytes; nil for a character that
+    /// is not folded (its bytes stand for themselves).
+    @inline(__always)
+    static func fold(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
+        let b = p[i]
+        if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b, 1) }
+        switch b {
+        case 0xC3:
+            if i + 1 < p.count, p[i + 1] >= 0x80, p[i + 1] <= 0xBF {
+                let base = latin1Base[Int(p[i + 1] - 0x80)]
+                if base != 0 { return (base, 2) }
+            }
+        case 0xC5:  // Ÿ (U+0178) and ſ (U+017F)
+            if i + 1 < p.count, p[i + 1] == 0xB8 { return (UInt8(ascii: "y"), 2) }
+            if i + 1 < p.count, p[i + 1] == 0xBF { return (UInt8(ascii: "s"), 2) }
+        case 0xE2:  // the Kelvin sign (U+212A)
+            if i + 2 < p.count, p[i + 1] == 0x84, p[i + 2] == 0xAA { return (UInt8(ascii: "k"), 3) }
+        default:
+            break
+        }
+        return (nil, 1)
+    }
+
+    /// `words[k]`: the words of slot `k` (at most 64 slots).
     init?(words: [[String]]) {
         guard !words.isEmpty, words.count <= 64 else { return nil }
-        func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         let patterns: [(bytes: [UInt8], slot: Int)] = words.enumerated().flatMap { slot, list in
-            list.map { (Array($0.utf8).map(fold), slot) }.filter { !$0.bytes.isEmpty }
+            list.map { (Self.fold(Array($0.utf8)), slot) }.filter { !$0.bytes.isEmpty }
         }
         var classOf = [UInt8](repeating: 0, count: 256)
         var count = 1
@@ -375,8 +427,8 @@ public struct AnchorMatcher: Sendable {
                 count += 1
             }
         }
-        for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
         guard count < 256 else { return nil }
+        for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
         // The trie.
         var goto: [[Int]] = [[Int](repeating: -1, count: count)]
         var output: [UInt64] = [0]
@@ -433,18 +485,30 @@ public struct AnchorMatcher: Sendable {
                     var line = 0
                     var lineEnd = lines[0].end
                     var mask: UInt64 = 0
-                    for i in 0..<buffer.count {
+                    var i = 0
+                    while i < buffer.count {
                         if i >= lineEnd {
-                            // A newline (words hold none): the line is done.
+                            // A newline (words hold none): the line is done. A folded character
+                            // never spans one (its other bytes are not newlines).
                             lines[line].words = mask
                             mask = 0
                             state = 0
                             line += 1
                             if line == lines.count { return }
                             lineEnd = lines[line].end
+                            i += 1
                             continue
                         }
-                        state = Int(next[state * classCount + Int(classOf[Int(buffer[i])])])
+                        var b = buffer[i]
+                        if b < 0x80 {
+                            i += 1
+                        } else {
+                            let (folded, width) = Self.fold(buffer, at: i)
+                            if let folded { b = folded }
+                            i += folded == nil ? 1 : width
+                        }
+                        // Capitals share their lower-case letter's class (set in `init`).
+                        state = Int(next[state * classCount + Int(classOf[Int(b)])])
                         mask |= output[state]
                     }
                     if line < lines.count { lines[line].words = mask }
