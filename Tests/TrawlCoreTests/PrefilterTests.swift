@@ -52,6 +52,31 @@ struct PrefilterTests {
         #expect(lines.map { l in card.contains { $0.admits(l) } } == [true, false, true, false, false])
     }
 
+    /// The wide measurement (runs of digits and letters eight bytes at a time) gives every line
+    /// the same measures as the byte-by-byte one, on random runs of every byte class.
+    @Test func wideMeasurementEqualsByteByByte() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let tokens = ["0", "7", "a", "Z", "e", "E", "eur", "EURO", "ur", " ", ".", "-", ":", "::", "/", "@", "+", ",", "(", ")", "\t",
+                      "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x"]
+        for round in 0..<400 {
+            var text = ""
+            let length = round % 40 == 0 ? 4000 : next(200)
+            while text.utf8.count < length {
+                let token = tokens[next(tokens.count)]
+                text += String(repeating: token, count: token.count == 1 && next(3) == 0 ? 1 + next(30) : 1)
+            }
+            let bytes = Array(text.utf8)
+            var wide = LineIndex(), narrow = LineIndex()
+            bytes.withUnsafeBufferPointer { wide.measure($0) }
+            bytes.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
+            #expect(wide.lines == narrow.lines, "\(text.debugDescription)")
+        }
+    }
+
     @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {
         let matcher = try #require(AnchorMatcher(words: [["asile", "dublin"], ["sile"], ["he", "she", "hers"]]))
         var index = LineIndex()

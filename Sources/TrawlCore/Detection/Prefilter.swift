@@ -160,7 +160,7 @@ struct LineCondition: Sendable {
 
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
 struct LineIndex {
-    struct Line {
+    struct Line: Equatable {
         var start: Int
         /// Offset of the newline ending the line (or the end of the batch).
         var end: Int
@@ -236,13 +236,47 @@ struct LineIndex {
     @inline(__always)
     static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
 
-    /// Measures every line of `buffer`, and finds the anchor words on each.
-    mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil) {
-        measureBytes(buffer)
+    /// Measures every line of `buffer`, and finds the anchor words on each. `wide: false` measures
+    /// byte by byte only (the tests compare both).
+    mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil, wide: Bool = true) {
+        measureBytes(buffer, wide: wide)
         if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines) }
     }
 
-    private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>) {
+    /// Eight bytes at `p`, the first in the low byte.
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `x` that is not an ASCII digit (no carry crosses bytes: the
+    /// low seven bits plus 0x76 stay under 0x100).
+    @inline(__always)
+    static func nonDigits(_ x: UInt64) -> UInt64 {
+        let t = x ^ (ones &* 0x30)
+        return (((t & ~highs) &+ ones &* 0x76) | t) & highs
+    }
+
+    /// The high bit of each byte of `x` that is not an ASCII letter.
+    @inline(__always)
+    static func nonLetters(_ x: UInt64) -> UInt64 {
+        let u = (x | ones &* 0x20) & ~highs
+        let atLeastA = u &+ ones &* 0x1F  // high bit set when u >= 'a'
+        let pastZ = u &+ ones &* 0x05     // high bit set when u >= '{'
+        return ~(atLeastA & ~pastZ & ~x) & highs
+    }
+
+    /// The high bit of each byte of `x` that is `e` or `E`.
+    @inline(__always)
+    static func eBytes(_ x: UInt64) -> UInt64 {
+        let z = (x | ones &* 0x20) ^ (ones &* 0x65)
+        return ~((((z & ~highs) &+ ~highs) | z)) & highs
+    }
+
+    private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>, wide: Bool) {
         lines.removeAll(keepingCapacity: true)
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
@@ -279,6 +313,28 @@ struct LineIndex {
                         exact += 1
                         exactState = 1
                         wordDigits = true
+                        if wide {
+                            // The rest of the run at once, eight bytes at a time: each further
+                            // digit only adds to the counts (the checks above concern the first).
+                            var j = i + 1
+                            while j + 8 <= n {
+                                let stops = Self.nonDigits(Self.load8(p + j))
+                                if stops != 0 {
+                                    j += stops.trailingZeroBitCount >> 3
+                                    break
+                                }
+                                j += 8
+                            }
+                            while j < n, p[j] &- 0x30 < 10 { j += 1 }
+                            let more = UInt32(j - i - 1)
+                            word += Int(more)
+                            line.digits += more
+                            run += more
+                            plain += more
+                            exact += more
+                            if run > line.run { line.run = run }
+                            i = j - 1
+                        }
                     } else {
                         run = 0
                         gap = 0
@@ -287,6 +343,36 @@ struct LineIndex {
                         exactState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
+                        }
+                        if wide {
+                            // The rest of the word's letters at once: each only lengthens the
+                            // word, and an `e` among them may start `EUR` or `euro`.
+                            var j = i + 1
+                            while j + 8 <= n {
+                                let x = Self.load8(p + j)
+                                let stops = Self.nonLetters(x)
+                                let letters = stops == 0 ? 8 : stops.trailingZeroBitCount >> 3
+                                if line.marks & currency == 0 {
+                                    var es = Self.eBytes(x) & (letters == 8 ? ~0 : (1 << UInt64(letters * 8)) - 1)
+                                    while es != 0 {
+                                        let e = j + es.trailingZeroBitCount >> 3
+                                        if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") {
+                                            line.marks |= currency
+                                        }
+                                        es &= es - 1
+                                    }
+                                }
+                                j += letters
+                                if stops != 0 { break }
+                            }
+                            while j < n, table[Int(p[j])] & 3 == 2 {
+                                if p[j] | 0x20 == UInt8(ascii: "e"), j + 2 < n, p[j + 1] | 0x20 == UInt8(ascii: "u"), p[j + 2] | 0x20 == UInt8(ascii: "r") {
+                                    line.marks |= currency
+                                }
+                                j += 1
+                            }
+                            word += j - i - 1
+                            i = j - 1
                         }
                     }
                     i += 1
