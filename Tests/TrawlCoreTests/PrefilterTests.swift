@@ -77,6 +77,19 @@ struct PrefilterTests {
         }
     }
 
+    /// Dashed runs join digits over one space, `.` or `-` (SSNs, grouped card numbers), not over
+    /// the `:` and `+` of times, nor over two separators.
+    @Test func dashedRunsJoinDigitsOverOneSpaceDotOrHyphen() {
+        let lines = Self.lines("SSN 123-45-6789.\n2024-02-13T10:26:58.847+01:00\n4970 1012-3456.7890 12\n12--34 5\u{00A0}6")
+        let bit = LineIndex.lengthBit
+        #expect(lines[0].dashedRun == 9 && lines[0].dashedLengths == bit(9))
+        #expect(lines[1].dashedRun == 8 && lines[1].dashedLengths == bit(8) | bit(2) | bit(5) && lines[1].run == 13)
+        #expect(lines[2].dashedRun == 18 && lines[2].dashedLengths == bit(18))
+        #expect(lines[3].dashedLengths == bit(2) | bit(3) | bit(1) && lines[3].dashedRun == 3)
+        let ssn = PrefilterDefinition(dashedLengths: [9]).conditions(wordBit: 0)[0]
+        #expect(lines.map(ssn.admits) == [true, false, false, false])
+    }
+
     @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {
         let matcher = try #require(AnchorMatcher(words: [["asile", "dublin"], ["sile"], ["he", "she", "hers"]]))
         var index = LineIndex()

@@ -55,6 +55,11 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
     /// on either side (`[0-9]{9}` bounded by `(?<![A-Za-z0-9])` and `(?![A-Za-z0-9])`).
     public var plainLengths: [Int]?
     public var spacedLengths: [Int]?
+    /// The same with exactly one space, `.` or `-` between two digits (`dashed_run`,
+    /// `dashed_lengths`): the separators of SSNs and grouped card numbers (`123-45-6789`), which
+    /// times (`10:26:58.847`) do not join, unlike `run`.
+    public var dashedRun: Int?
+    public var dashedLengths: [Int]?
     /// At least this many `.` between two digits, and `:`, on the line.
     public var dotDigits: Int?
     public var colons: Int?
@@ -68,15 +73,20 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case spacedRun = "spaced_run"
         case plainLengths = "plain_lengths"
         case spacedLengths = "spaced_lengths"
+        case dashedRun = "dashed_run"
+        case dashedLengths = "dashed_lengths"
         case dotDigits = "dot_digits"
         case colons
         case anyOf = "any_of"
     }
 
     public init(digits: Int? = nil, run: Int? = nil, any: [Mark]? = nil, alnum: [Int]? = nil, words: [String]? = nil,
-                plainRun: Int? = nil, spacedRun: Int? = nil, dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
+                plainRun: Int? = nil, spacedRun: Int? = nil, dashedRun: Int? = nil, dashedLengths: [Int]? = nil,
+                dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
         self.plainRun = plainRun
         self.spacedRun = spacedRun
+        self.dashedRun = dashedRun
+        self.dashedLengths = dashedLengths
         self.digits = digits
         self.run = run
         self.any = any
@@ -100,6 +110,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         base.spacedRun = UInt32(spacedRun ?? 0)
         base.plainLengths = (plainLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.spacedLengths = (spacedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
+        base.dashedRun = UInt32(dashedRun ?? 0)
+        base.dashedLengths = (dashedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.dotDigits = UInt8(clamping: dotDigits ?? 0)
         base.colons = UInt8(clamping: colons ?? 0)
         base.any = anyMask
@@ -114,6 +126,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
             c.spacedRun = max(c.spacedRun, base.spacedRun)
             c.plainLengths |= base.plainLengths
             c.spacedLengths |= base.spacedLengths
+            c.dashedRun = max(c.dashedRun, base.dashedRun)
+            c.dashedLengths |= base.dashedLengths
             c.dotDigits = max(c.dotDigits, base.dotDigits)
             c.colons = max(c.colons, base.colons)
             // One mask per kind: where both set one, their union is a necessary condition (a
@@ -137,6 +151,8 @@ struct LineCondition: Sendable {
     var spacedRun: UInt32 = 0
     var plainLengths: UInt64 = 0
     var spacedLengths: UInt64 = 0
+    var dashedRun: UInt32 = 0
+    var dashedLengths: UInt64 = 0
     var dotDigits: UInt8 = 0
     var colons: UInt8 = 0
     var any: UInt8 = 0
@@ -145,13 +161,14 @@ struct LineCondition: Sendable {
 
     /// True when a line without digits, marks and anchor words cannot meet it.
     var needsSomething: Bool {
-        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
+        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dashedRun > 0 || dashedLengths != 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
     }
 
     @inline(__always)
     func admits(_ line: LineIndex.Line) -> Bool {
         line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
             && (plainLengths == 0 || line.plainLengths & plainLengths != 0) && (spacedLengths == 0 || line.spacedLengths & spacedLengths != 0)
+            && line.dashedRun >= dashedRun && (dashedLengths == 0 || line.dashedLengths & dashedLengths != 0)
             && line.dotDigits >= dotDigits && line.colons >= colons
             && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
             && (words == 0 || line.words & words != 0)
@@ -174,6 +191,9 @@ struct LineIndex {
         /// with nothing between them, and with exactly one space, `.`, NBSP or NNBSP between two.
         var plainLengths: UInt64 = 0
         var spacedLengths: UInt64 = 0
+        /// The same with exactly one space, `.` or `-` between two digits.
+        var dashedRun: UInt32 = 0
+        var dashedLengths: UInt64 = 0
         var marks: UInt8 = 0
         var alnumLengths: UInt64 = 0
         /// `.` between two digits, and `:`, counted up to 255.
@@ -290,6 +310,9 @@ struct LineIndex {
             // Maximal runs with single separators: 0 none, 1 after a digit, 2 after a separator,
             // 3 and 4-5 inside a NBSP (C2 A0) or NNBSP (E2 80 AF) after a digit.
             var exact: UInt32 = 0, exactState: UInt8 = 0
+            // Maximal runs with one space, `.` or `-` between digits: 0 none, 1 after a digit, 2
+            // after a separator after a digit.
+            var dashed: UInt32 = 0, dashedState: UInt8 = 0
             var word = 0, wordDigits = false
             var i = 0
             while i < n {
@@ -312,6 +335,9 @@ struct LineIndex {
                         if exactState != 1 && exactState != 2 { Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun) }
                         exact += 1
                         exactState = 1
+                        if dashedState == 0 { Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun) }
+                        dashed += 1
+                        dashedState = 1
                         wordDigits = true
                         if wide {
                             // The rest of the run at once, eight bytes at a time: each further
@@ -332,6 +358,7 @@ struct LineIndex {
                             run += more
                             plain += more
                             exact += more
+                            dashed += more
                             if run > line.run { line.run = run }
                             i = j - 1
                         }
@@ -341,6 +368,8 @@ struct LineIndex {
                         Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
                         Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                         exactState = 0
+                        Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+                        dashedState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
                         }
@@ -393,6 +422,12 @@ struct LineIndex {
                     Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                     exactState = 0
                 }
+                if dashedState == 1 && (b == 0x20 || b == 0x2E || b == 0x2D) {
+                    dashedState = 2
+                } else {
+                    Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+                    dashedState = 0
+                }
                 if c & 4 != 0 {
                     gap += 1
                     if gap > 3 { run = 0 }
@@ -428,6 +463,7 @@ struct LineIndex {
             if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
             Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
             Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
+            Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
             line.end = n
             if line.start < n { lines.append(line) }
         }
