@@ -166,12 +166,13 @@ struct LineCondition: Sendable {
 
     @inline(__always)
     func admits(_ line: LineIndex.Line) -> Bool {
-        line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
+        // The conditions that fail most lines first (anchor words, marks, word lengths): a
+        // keyword detector's check then stops at its first test on a line without its words.
+        (words == 0 || line.words & words != 0) && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
+            && line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
             && (plainLengths == 0 || line.plainLengths & plainLengths != 0) && (spacedLengths == 0 || line.spacedLengths & spacedLengths != 0)
             && line.dashedRun >= dashedRun && (dashedLengths == 0 || line.dashedLengths & dashedLengths != 0)
             && line.dotDigits >= dotDigits && line.colons >= colons
-            && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
-            && (words == 0 || line.words & words != 0)
     }
 }
 
