@@ -97,6 +97,9 @@ public final class DetectionWorker {
     private let contextSlots: [Int]
     /// Each detector's prefilter as threshold sets (a line passes when it meets one).
     private let conditions: [[LineCondition]]
+    /// The threshold sets of the filtered detectors in order, and the ordinal of each one's detector.
+    private let flatConditions: [LineCondition]
+    private let conditionOwners: [Int]
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -122,6 +125,8 @@ public final class DetectionWorker {
         for (k, d) in filteredDetectors.enumerated() { ordinals[d] = k }
         filteredOrdinal = ordinals
         admittedLines = filteredDetectors.map { _ in [] }
+        flatConditions = filteredDetectors.flatMap { conditions[$0] }
+        conditionOwners = filteredDetectors.enumerated().flatMap { k, d in conditions[d].map { _ in k } }
         skipBareLines = filteredDetectors.allSatisfy { d in conditions[d].allSatisfy(\.needsSomething) }
     }
 
@@ -248,14 +253,20 @@ public final class DetectionWorker {
         defer { swap(&lists, &admittedLines) }
         for k in lists.indices { lists[k].removeAll(keepingCapacity: true) }
         let lines = lineIndex.lines
-        let conditions = filteredDetectors.map { self.conditions[$0] }
+        // Every threshold set in one flat array: with an array per detector, loading each one's
+        // header was a dependent load per line and detector, a third of a CSV batch's admission
+        // (a line per cell).
+        let flat = flatConditions, owners = conditionOwners
         let skipBare = self.skipBareLines
         for l in lines.indices {
             let line = lines[l]
             if skipBare && line.digits == 0 && line.marks == 0 && line.words == 0 { continue }
-            for k in conditions.indices {
-                let set = conditions[k]
-                if set.count == 1 ? set[0].admits(line) : set.contains(where: { $0.admits(line) }) {
+            var last = -1
+            for c in flat.indices {
+                let k = owners[c]
+                // A detector's alternatives are consecutive: the line is listed once.
+                if k != last && flat[c].admits(line) {
+                    last = k
                     lists[k].append(Int32(l))
                 }
             }
