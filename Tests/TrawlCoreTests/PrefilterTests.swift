@@ -52,12 +52,97 @@ struct PrefilterTests {
         #expect(lines.map { l in card.contains { $0.admits(l) } } == [true, false, true, false, false])
     }
 
+    /// The wide measurement (runs of digits and letters eight bytes at a time) gives every line
+    /// the same measures as the byte-by-byte one, on random runs of every byte class.
+    @Test func wideMeasurementEqualsByteByByte() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let tokens = ["0", "7", "a", "Z", "e", "E", "eur", "EURO", "ur", " ", ".", "-", ":", "::", "/", "@", "+", ",", "(", ")", "\t",
+                      "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x"]
+        for round in 0..<400 {
+            var text = ""
+            let length = round % 40 == 0 ? 4000 : next(200)
+            while text.utf8.count < length {
+                let token = tokens[next(tokens.count)]
+                text += String(repeating: token, count: token.count == 1 && next(3) == 0 ? 1 + next(30) : 1)
+            }
+            let bytes = Array(text.utf8)
+            var wide = LineIndex(), narrow = LineIndex()
+            bytes.withUnsafeBufferPointer { wide.measure($0) }
+            bytes.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
+            #expect(wide.lines == narrow.lines, "\(text.debugDescription)")
+        }
+    }
+
+    /// Dashed runs join digits over one space, `.` or `-` (SSNs, grouped card numbers), not over
+    /// the `:` and `+` of times, nor over two separators.
+    @Test func dashedRunsJoinDigitsOverOneSpaceDotOrHyphen() {
+        let lines = Self.lines("SSN 123-45-6789.\n2024-02-13T10:26:58.847+01:00\n4970 1012-3456.7890 12\n12--34 5\u{00A0}6")
+        let bit = LineIndex.lengthBit
+        #expect(lines[0].dashedRun == 9 && lines[0].dashedLengths == bit(9))
+        #expect(lines[1].dashedRun == 8 && lines[1].dashedLengths == bit(8) | bit(2) | bit(5) && lines[1].run == 13)
+        #expect(lines[2].dashedRun == 18 && lines[2].dashedLengths == bit(18))
+        #expect(lines[3].dashedLengths == bit(2) | bit(3) | bit(1) && lines[3].dashedRun == 3)
+        let ssn = PrefilterDefinition(dashedLengths: [9]).conditions(wordBit: 0)[0]
+        #expect(lines.map(ssn.admits) == [true, false, false, false])
+    }
+
     @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {
         let matcher = try #require(AnchorMatcher(words: [["asile", "dublin"], ["sile"], ["he", "she", "hers"]]))
         var index = LineIndex()
         let text = "Demandeur d'ASILE\nrien\nUSHERS\nprocédure Dublin\n\nasil\nshe"
         Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
         #expect(index.lines.map(\.words) == [0b011, 0, 0b100, 0b001, 0, 0, 0b100])
+    }
+
+    @Test func anchorWordsAreFoundWithoutAccentsAndInEveryCaselessForm() throws {
+        let matcher = try #require(AnchorMatcher(words: [["securite"], ["kbis"], ["yves"], ["n°"]]))
+        var index = LineIndex()
+        let text = "SÉCURITÉ\nſécurité\n\u{212A}BIS\nŸVES\nN° 12\nsecurit\u{00E6}\nN\u{00BA}"
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        #expect(index.lines.map(\.words) == [0b0001, 0b0001, 0b0010, 0b0100, 0b1000, 0, 0])
+    }
+
+    /// Context words are found by the anchor matcher (`withContext`): its anchors must be on every
+    /// line where the context check can find a phrase, whatever its case and accents.
+    @Test func contextAnchorsAreOnEveryLineWhereAContextPhraseIs() throws {
+        let catalog = try DetectorCatalog.load(extraDirectories: [])
+        let engine = DetectionEngine(catalog: catalog)
+        let matcher = try #require(engine.anchors)
+        let scratch = MatchScratch()
+        var checked = 0
+        for (d, detector) in catalog.detectors.enumerated() {
+            guard let context = detector.context, detector.contextAnywhere != nil else { continue }
+            let slot = engine.contextSlots[d]
+            try #require(slot >= 0, "\(detector.id) has no context anchors")
+            for phrase in context.phrases {
+                for variant in Self.variants(of: phrase) {
+                    let bytes = Array("x 12 \(variant) 34".utf8)
+                    guard bytes.withUnsafeBufferPointer({ context.firstPhrase(in: $0, scratch: scratch) }) != nil else { continue }
+                    var index = LineIndex()
+                    bytes.withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+                    #expect(index.lines[0].words & (1 << UInt64(slot)) != 0, "\(detector.id): '\(variant)'")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 500)
+    }
+
+    /// A phrase in other forms its keyword regex accepts: cases, accents added or removed, other
+    /// spaces and apostrophes, and the non-ASCII characters a caseless `s`, `k` or `y` matches.
+    static func variants(of phrase: String) -> [String] {
+        let accented: [Character: Character] = ["a": "à", "e": "é", "i": "î", "o": "ô", "u": "ù", "c": "ç", "y": "ÿ", "n": "ñ"]
+        let plain = String(phrase.lowercased().map { KeywordSet.baseLetter[$0] ?? $0 })
+        let accents = String(plain.map { accented[$0] ?? $0 })
+        var out = [phrase, phrase.uppercased(), phrase.lowercased(), plain, plain.uppercased(), accents, accents.uppercased()]
+        out += [phrase.replacingOccurrences(of: " ", with: "\u{00A0}  "), phrase.replacingOccurrences(of: "'", with: "’"),
+                phrase.replacingOccurrences(of: "-", with: " "), phrase.replacingOccurrences(of: "-", with: "")]
+        out += [("s", "ſ"), ("S", "ſ"), ("k", "\u{212A}"), ("K", "\u{212A}"), ("y", "Ÿ")].map { phrase.replacingOccurrences(of: $0.0, with: $0.1) }
+        return out
     }
 
     @Test func aPatternThatCanMatchANewlineCannotHaveAPrefilter() throws {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the engine reports and how.
 public struct DetectionOptions: Sendable {
     /// Findings below this confidence are not reported.
@@ -23,9 +29,11 @@ public struct DetectionOptions: Sendable {
 public struct DetectionEngine: Sendable {
     public let catalog: DetectorCatalog
     public let options: DetectionOptions
-    /// The `words` of the prefilters, and each detector's slot in it (-1 without words).
+    /// The `words` of the prefilters and the context anchors, and each detector's slot in it for
+    /// each (-1 without).
     let anchors: AnchorMatcher?
     let anchorSlots: [Int]
+    let contextSlots: [Int]
 
     public init(catalog: DetectorCatalog, options: DetectionOptions = DetectionOptions()) {
         self.catalog = catalog
@@ -40,11 +48,23 @@ public struct DetectionEngine: Sendable {
                 slots.append(-1)
             }
         }
+        // The lines of a detector that requires context are those with one of its context words
+        // (`withContext`): their anchors go into the same automaton, in the slots left.
+        var contextSlots: [Int] = []
+        for d in catalog.detectors {
+            if d.contextAnywhere != nil, let fragments = d.context?.anchorFragments(), words.count < 64 {
+                contextSlots.append(words.count)
+                words.append(fragments)
+            } else {
+                contextSlots.append(-1)
+            }
+        }
         let anchors = AnchorMatcher(words: words)
         self.anchors = anchors
         // Without a matcher (no words, or too many), a words condition cannot be checked: the
-        // detectors concerned run everywhere.
+        // detectors concerned run everywhere, and context words are searched with a regex.
         self.anchorSlots = anchors == nil ? slots.map { _ in -1 } : slots
+        self.contextSlots = anchors == nil ? contextSlots.map { _ in -1 } : contextSlots
     }
 
     /// A worker owns PCRE2 match data and caches; make one per thread.
@@ -74,8 +94,12 @@ public final class DetectionWorker {
     private let skipBareLines: Bool
     private let anchors: AnchorMatcher?
     private let anchorSlots: [Int]
+    private let contextSlots: [Int]
     /// Each detector's prefilter as threshold sets (a line passes when it meets one).
     private let conditions: [[LineCondition]]
+    /// The threshold sets of the filtered detectors in order, and the ordinal of each one's detector.
+    private let flatConditions: [LineCondition]
+    private let conditionOwners: [Int]
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -86,6 +110,7 @@ public final class DetectionWorker {
         self.options = engine.options
         anchors = engine.anchors
         anchorSlots = engine.anchorSlots
+        contextSlots = engine.contextSlots
         let filtered = zip(detectors, engine.anchorSlots).map { d, slot in
             guard engine.options.prefilter, d.pattern != nil, let prefilter = d.definition.prefilter else { return false }
             // A words condition that cannot be checked would admit nothing: run everywhere.
@@ -100,6 +125,8 @@ public final class DetectionWorker {
         for (k, d) in filteredDetectors.enumerated() { ordinals[d] = k }
         filteredOrdinal = ordinals
         admittedLines = filteredDetectors.map { _ in [] }
+        flatConditions = filteredDetectors.flatMap { conditions[$0] }
+        conditionOwners = filteredDetectors.enumerated().flatMap { k, d in conditions[d].map { _ in k } }
         skipBareLines = filteredDetectors.allSatisfy { d in conditions[d].allSatisfy(\.needsSomething) }
     }
 
@@ -226,14 +253,20 @@ public final class DetectionWorker {
         defer { swap(&lists, &admittedLines) }
         for k in lists.indices { lists[k].removeAll(keepingCapacity: true) }
         let lines = lineIndex.lines
-        let conditions = filteredDetectors.map { self.conditions[$0] }
+        // Every threshold set in one flat array: with an array per detector, loading each one's
+        // header was a dependent load per line and detector, a third of a CSV batch's admission
+        // (a line per cell).
+        let flat = flatConditions, owners = conditionOwners
         let skipBare = self.skipBareLines
         for l in lines.indices {
             let line = lines[l]
             if skipBare && line.digits == 0 && line.marks == 0 && line.words == 0 { continue }
-            for k in conditions.indices {
-                let set = conditions[k]
-                if set.count == 1 ? set[0].admits(line) : set.contains(where: { $0.admits(line) }) {
+            var last = -1
+            for c in flat.indices {
+                let k = owners[c]
+                // A detector's alternatives are consecutive: the line is listed once.
+                if k != last && flat[c].admits(line) {
+                    last = k
                     lists[k].append(Int32(l))
                 }
             }
@@ -242,13 +275,21 @@ public final class DetectionWorker {
 
     /// The admitted lines of a detector that requires context: those in a field whose name hints
     /// it (a line over several cells counts as hinted), and those holding one of its context words
-    /// (found with the boundary-free form of its keywords, which finds at least what the context
-    /// check will).
+    /// (found by the anchor matcher's pass when the detector has a slot in it, else with the
+    /// boundary-free form of its keywords; either finds at least what the context check will).
     private func withContext(_ admitted: [Int32], detector index: Int, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> [Int32] {
         let detector = detectors[index]
         let hinted = fieldHints.map { $0[index] }
         let lines = lineIndex.lines
         let lineFields = lineIndex.fields
+        let slot = contextSlots[index]
+        if slot >= 0 {
+            let bit: UInt64 = 1 << UInt64(slot)
+            return admitted.filter { l in
+                let field = lineFields[Int(l)]
+                return field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) || lines[Int(l)].words & bit != 0
+            }
+        }
         var kept: [Int32] = []
         var pending: [Int32] = []
         for l in admitted {
@@ -402,6 +443,11 @@ public final class DetectionWorker {
             case .plausible:
                 signals.append("validator:\(validator.name)")
             case .weak:
+                // A test or reserved value ends at low confidence whatever else is found: below the
+                // threshold, it can be dropped before the context searches (most rejected IP
+                // candidates are private addresses). A low candidate never wins an overlap against
+                // a reported one; only `merge_nearby` could stretch a reported finding over it.
+                if options.minConfidence > .low && detector.definition.mergeNearby != true { return nil }
                 signals.append("validator:\(validator.name):test-or-reserved-value")
             }
         }
@@ -579,8 +625,16 @@ struct Locator {
         if segment.line == 0 { return (0, 0) }
         if segment.anchored { return (segment.line, column(of: offset, lineStart: segment.start, startColumn: segment.column)) }
         if newlines == nil {
+            // memchr: a byte loop here was 4 % of a log scan (lines of ~200 bytes).
             var list: [Int] = []
-            for i in 0..<buffer.count where buffer[i] == 0x0A { list.append(i) }
+            if let base = buffer.baseAddress {
+                var offset = 0
+                while offset < buffer.count, let hit = memchr(base + offset, 0x0A, buffer.count - offset) {
+                    let newline = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                    list.append(newline)
+                    offset = newline + 1
+                }
+            }
             newlines = list
         }
         let lines = newlines ?? []

@@ -47,9 +47,46 @@ public struct KeywordSet: Sendable {
         return map
     }()
 
+    static func isAcronym(_ trimmed: String) -> Bool {
+        trimmed.count <= 4 && trimmed.allSatisfy { $0.isUppercase || $0.isNumber } && trimmed.contains(where: \.isLetter)
+    }
+
+    /// For each phrase, a piece of text every match of it holds, folded as `AnchorMatcher` folds
+    /// text: the longest run of characters that each match a single folded form (a letter in any
+    /// case and, for the letters of `accentClasses`, with any of their accents; a digit; a
+    /// character without case such as `.`, `(` or `°`). Spaces, apostrophes, hyphens and other
+    /// letters (whose other cases the matcher does not fold) end a piece. The anchor matcher finds
+    /// these pieces on every line at once, instead of a regex search per detector (`withContext`).
+    /// Nil when a phrase has no piece.
+    func anchorFragments() -> [String]? {
+        var fragments: [String] = []
+        for phrase in phrases {
+            let trimmed = phrase.trimmingCharacters(in: .whitespaces)
+            let isAcronym = Self.isAcronym(trimmed)
+            var pieces: [String] = [""]
+            for ch in trimmed {
+                let lower = Character(ch.lowercased())
+                if ch == " " || ch == "'" || ch == "’" || ch == "-" {
+                    pieces.append("")
+                } else if ch.isASCII && (ch.isLetter || ch.isNumber) {
+                    pieces[pieces.count - 1].append(lower)
+                } else if !isAcronym, let base = Self.baseLetter[lower] {
+                    pieces[pieces.count - 1].append(base)
+                } else if ch.isLetter || ch.isNumber || ch.isWhitespace || String(lower) != String(ch) || ch.uppercased() != String(ch) {
+                    pieces.append("")
+                } else {
+                    pieces[pieces.count - 1].append(ch)
+                }
+            }
+            guard let longest = pieces.max(by: { $0.utf8.count < $1.utf8.count }), !longest.isEmpty else { return nil }
+            fragments.append(longest)
+        }
+        return fragments
+    }
+
     static func pattern(for phrase: String) -> String {
         let trimmed = phrase.trimmingCharacters(in: .whitespaces)
-        let isAcronym = trimmed.count <= 4 && trimmed.allSatisfy { $0.isUppercase || $0.isNumber } && trimmed.contains(where: \.isLetter)
+        let isAcronym = Self.isAcronym(trimmed)
         var out = ""
         var lastWasSpace = false
         for ch in trimmed {

@@ -55,6 +55,11 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
     /// on either side (`[0-9]{9}` bounded by `(?<![A-Za-z0-9])` and `(?![A-Za-z0-9])`).
     public var plainLengths: [Int]?
     public var spacedLengths: [Int]?
+    /// The same with exactly one space, `.` or `-` between two digits (`dashed_run`,
+    /// `dashed_lengths`): the separators of SSNs and grouped card numbers (`123-45-6789`), which
+    /// times (`10:26:58.847`) do not join, unlike `run`.
+    public var dashedRun: Int?
+    public var dashedLengths: [Int]?
     /// At least this many `.` between two digits, and `:`, on the line.
     public var dotDigits: Int?
     public var colons: Int?
@@ -68,15 +73,20 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case spacedRun = "spaced_run"
         case plainLengths = "plain_lengths"
         case spacedLengths = "spaced_lengths"
+        case dashedRun = "dashed_run"
+        case dashedLengths = "dashed_lengths"
         case dotDigits = "dot_digits"
         case colons
         case anyOf = "any_of"
     }
 
     public init(digits: Int? = nil, run: Int? = nil, any: [Mark]? = nil, alnum: [Int]? = nil, words: [String]? = nil,
-                plainRun: Int? = nil, spacedRun: Int? = nil, dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
+                plainRun: Int? = nil, spacedRun: Int? = nil, dashedRun: Int? = nil, dashedLengths: [Int]? = nil,
+                dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
         self.plainRun = plainRun
         self.spacedRun = spacedRun
+        self.dashedRun = dashedRun
+        self.dashedLengths = dashedLengths
         self.digits = digits
         self.run = run
         self.any = any
@@ -100,6 +110,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         base.spacedRun = UInt32(spacedRun ?? 0)
         base.plainLengths = (plainLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.spacedLengths = (spacedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
+        base.dashedRun = UInt32(dashedRun ?? 0)
+        base.dashedLengths = (dashedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.dotDigits = UInt8(clamping: dotDigits ?? 0)
         base.colons = UInt8(clamping: colons ?? 0)
         base.any = anyMask
@@ -114,6 +126,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
             c.spacedRun = max(c.spacedRun, base.spacedRun)
             c.plainLengths |= base.plainLengths
             c.spacedLengths |= base.spacedLengths
+            c.dashedRun = max(c.dashedRun, base.dashedRun)
+            c.dashedLengths |= base.dashedLengths
             c.dotDigits = max(c.dotDigits, base.dotDigits)
             c.colons = max(c.colons, base.colons)
             // One mask per kind: where both set one, their union is a necessary condition (a
@@ -137,6 +151,8 @@ struct LineCondition: Sendable {
     var spacedRun: UInt32 = 0
     var plainLengths: UInt64 = 0
     var spacedLengths: UInt64 = 0
+    var dashedRun: UInt32 = 0
+    var dashedLengths: UInt64 = 0
     var dotDigits: UInt8 = 0
     var colons: UInt8 = 0
     var any: UInt8 = 0
@@ -145,22 +161,24 @@ struct LineCondition: Sendable {
 
     /// True when a line without digits, marks and anchor words cannot meet it.
     var needsSomething: Bool {
-        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
+        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dashedRun > 0 || dashedLengths != 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
     }
 
     @inline(__always)
     func admits(_ line: LineIndex.Line) -> Bool {
-        line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
+        // The conditions that fail most lines first (anchor words, marks, word lengths): a
+        // keyword detector's check then stops at its first test on a line without its words.
+        (words == 0 || line.words & words != 0) && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
+            && line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
             && (plainLengths == 0 || line.plainLengths & plainLengths != 0) && (spacedLengths == 0 || line.spacedLengths & spacedLengths != 0)
+            && line.dashedRun >= dashedRun && (dashedLengths == 0 || line.dashedLengths & dashedLengths != 0)
             && line.dotDigits >= dotDigits && line.colons >= colons
-            && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
-            && (words == 0 || line.words & words != 0)
     }
 }
 
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
 struct LineIndex {
-    struct Line {
+    struct Line: Equatable {
         var start: Int
         /// Offset of the newline ending the line (or the end of the batch).
         var end: Int
@@ -174,6 +192,9 @@ struct LineIndex {
         /// with nothing between them, and with exactly one space, `.`, NBSP or NNBSP between two.
         var plainLengths: UInt64 = 0
         var spacedLengths: UInt64 = 0
+        /// The same with exactly one space, `.` or `-` between two digits.
+        var dashedRun: UInt32 = 0
+        var dashedLengths: UInt64 = 0
         var marks: UInt8 = 0
         var alnumLengths: UInt64 = 0
         /// `.` between two digits, and `:`, counted up to 255.
@@ -236,13 +257,47 @@ struct LineIndex {
     @inline(__always)
     static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
 
-    /// Measures every line of `buffer`, and finds the anchor words on each.
-    mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil) {
-        measureBytes(buffer)
+    /// Measures every line of `buffer`, and finds the anchor words on each. `wide: false` measures
+    /// byte by byte only (the tests compare both).
+    mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil, wide: Bool = true) {
+        measureBytes(buffer, wide: wide)
         if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines) }
     }
 
-    private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>) {
+    /// Eight bytes at `p`, the first in the low byte.
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `x` that is not an ASCII digit (no carry crosses bytes: the
+    /// low seven bits plus 0x76 stay under 0x100).
+    @inline(__always)
+    static func nonDigits(_ x: UInt64) -> UInt64 {
+        let t = x ^ (ones &* 0x30)
+        return (((t & ~highs) &+ ones &* 0x76) | t) & highs
+    }
+
+    /// The high bit of each byte of `x` that is not an ASCII letter.
+    @inline(__always)
+    static func nonLetters(_ x: UInt64) -> UInt64 {
+        let u = (x | ones &* 0x20) & ~highs
+        let atLeastA = u &+ ones &* 0x1F  // high bit set when u >= 'a'
+        let pastZ = u &+ ones &* 0x05     // high bit set when u >= '{'
+        return ~(atLeastA & ~pastZ & ~x) & highs
+    }
+
+    /// The high bit of each byte of `x` that is `e` or `E`.
+    @inline(__always)
+    static func eBytes(_ x: UInt64) -> UInt64 {
+        let z = (x | ones &* 0x20) ^ (ones &* 0x65)
+        return ~((((z & ~highs) &+ ~highs) | z)) & highs
+    }
+
+    private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>, wide: Bool) {
         lines.removeAll(keepingCapacity: true)
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
@@ -256,6 +311,9 @@ struct LineIndex {
             // Maximal runs with single separators: 0 none, 1 after a digit, 2 after a separator,
             // 3 and 4-5 inside a NBSP (C2 A0) or NNBSP (E2 80 AF) after a digit.
             var exact: UInt32 = 0, exactState: UInt8 = 0
+            // Maximal runs with one space, `.` or `-` between digits: 0 none, 1 after a digit, 2
+            // after a separator after a digit.
+            var dashed: UInt32 = 0, dashedState: UInt8 = 0
             var word = 0, wordDigits = false
             var i = 0
             while i < n {
@@ -278,15 +336,73 @@ struct LineIndex {
                         if exactState != 1 && exactState != 2 { Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun) }
                         exact += 1
                         exactState = 1
+                        if dashedState == 0 { Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun) }
+                        dashed += 1
+                        dashedState = 1
                         wordDigits = true
+                        if wide {
+                            // The rest of the run at once, eight bytes at a time: each further
+                            // digit only adds to the counts (the checks above concern the first).
+                            var j = i + 1
+                            while j + 8 <= n {
+                                let stops = Self.nonDigits(Self.load8(p + j))
+                                if stops != 0 {
+                                    j += stops.trailingZeroBitCount >> 3
+                                    break
+                                }
+                                j += 8
+                            }
+                            while j < n, p[j] &- 0x30 < 10 { j += 1 }
+                            let more = UInt32(j - i - 1)
+                            word += Int(more)
+                            line.digits += more
+                            run += more
+                            plain += more
+                            exact += more
+                            dashed += more
+                            if run > line.run { line.run = run }
+                            i = j - 1
+                        }
                     } else {
                         run = 0
                         gap = 0
                         Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
                         Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                         exactState = 0
+                        Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+                        dashedState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
+                        }
+                        if wide {
+                            // The rest of the word's letters at once: each only lengthens the
+                            // word, and an `e` among them may start `EUR` or `euro`.
+                            var j = i + 1
+                            while j + 8 <= n {
+                                let x = Self.load8(p + j)
+                                let stops = Self.nonLetters(x)
+                                let letters = stops == 0 ? 8 : stops.trailingZeroBitCount >> 3
+                                if line.marks & currency == 0 {
+                                    var es = Self.eBytes(x) & (letters == 8 ? ~0 : (1 << UInt64(letters * 8)) - 1)
+                                    while es != 0 {
+                                        let e = j + es.trailingZeroBitCount >> 3
+                                        if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") {
+                                            line.marks |= currency
+                                        }
+                                        es &= es - 1
+                                    }
+                                }
+                                j += letters
+                                if stops != 0 { break }
+                            }
+                            while j < n, table[Int(p[j])] & 3 == 2 {
+                                if p[j] | 0x20 == UInt8(ascii: "e"), j + 2 < n, p[j + 1] | 0x20 == UInt8(ascii: "u"), p[j + 2] | 0x20 == UInt8(ascii: "r") {
+                                    line.marks |= currency
+                                }
+                                j += 1
+                            }
+                            word += j - i - 1
+                            i = j - 1
                         }
                     }
                     i += 1
@@ -306,6 +422,12 @@ struct LineIndex {
                 default:
                     Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                     exactState = 0
+                }
+                if dashedState == 1 && (b == 0x20 || b == 0x2E || b == 0x2D) {
+                    dashedState = 2
+                } else {
+                    Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+                    dashedState = 0
                 }
                 if c & 4 != 0 {
                     gap += 1
@@ -342,15 +464,24 @@ struct LineIndex {
             if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
             Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
             Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
+            Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
             line.end = n
             if line.start < n { lines.append(line) }
         }
     }
 }
 
-/// The anchor words of every detector with `words`, as one Aho–Corasick automaton over
-/// ASCII-case-folded bytes: one pass over a batch tells, for each line, which detectors have a
-/// word on it (a word may overlap another: every occurrence is seen).
+/// The anchor words of every detector with `words`, and the context anchors of the detectors
+/// that require context (`KeywordSet.anchorFragments`), as one Aho–Corasick automaton over folded
+/// text: one pass over a batch tells, for each line, which slots have a word on it (a word may
+/// overlap another: every occurrence is seen).
+///
+/// The text is folded as PCRE2 compares it without case, and as the context phrases compare
+/// letters without accents: ASCII letters to lower case, the accented Latin-1 letters (`é`, `Ç`,
+/// `ÿ`...) to their base letter, and the three other characters a caseless ASCII letter matches
+/// (`Ÿ` for `ÿ`, long `ſ` for `s`, the Kelvin sign for `k`) to it; every other byte is itself.
+/// Words are folded the same way, so a word is found wherever a caseless, accent-blind match of
+/// it is.
 public struct AnchorMatcher: Sendable {
     /// Bytes folded to classes: 0 for a byte in no word, else 1 + index among the word bytes.
     private let classOf: [UInt8]
@@ -360,12 +491,56 @@ public struct AnchorMatcher: Sendable {
     /// Detector slots whose word ends in each state (through failure links too).
     private let output: [UInt64]
 
-    /// `words[k]`: the words of the detector in slot `k` (at most 64 slots).
+    /// The base letter of each Latin-1 letter U+00C0...U+00FF (UTF-8 `C3 80`...`C3 BF`), indexed
+    /// by its second byte minus 0x80; 0 for the characters that fold to nothing else (`Æ`, `×`,
+    /// `ß`...).
+    static let latin1Base: [UInt8] = {
+        let bases = "aaaaaa_ceeeeiiii_nooooo_ouuuuy__aaaaaa_ceeeeiiii_nooooo_ouuuuy_y"
+        return bases.utf8.map { $0 == UInt8(ascii: "_") ? 0 : $0 }
+    }()
+
+    /// `bytes` as the matcher folds text (see the type's comment).
+    static func fold(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var i = 0
+            while i < buffer.count {
+                let (folded, width) = fold(buffer, at: i)
+                if let folded { out.append(folded) } else { out.append(contentsOf: buffer[i..<i + width]) }
+                i += width
+            }
+        }
+        return out
+    }
+
+    /// The folded form of the character at `i` and its width in bytes; nil for a character that
+    /// is not folded (its bytes stand for themselves).
+    @inline(__always)
+    static func fold(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
+        let b = p[i]
+        if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b, 1) }
+        switch b {
+        case 0xC3:
+            if i + 1 < p.count, p[i + 1] >= 0x80, p[i + 1] <= 0xBF {
+                let base = latin1Base[Int(p[i + 1] - 0x80)]
+                if base != 0 { return (base, 2) }
+            }
+        case 0xC5:  // Ÿ (U+0178) and ſ (U+017F)
+            if i + 1 < p.count, p[i + 1] == 0xB8 { return (UInt8(ascii: "y"), 2) }
+            if i + 1 < p.count, p[i + 1] == 0xBF { return (UInt8(ascii: "s"), 2) }
+        case 0xE2:  // the Kelvin sign (U+212A)
+            if i + 2 < p.count, p[i + 1] == 0x84, p[i + 2] == 0xAA { return (UInt8(ascii: "k"), 3) }
+        default:
+            break
+        }
+        return (nil, 1)
+    }
+
+    /// `words[k]`: the words of slot `k` (at most 64 slots).
     init?(words: [[String]]) {
         guard !words.isEmpty, words.count <= 64 else { return nil }
-        func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         let patterns: [(bytes: [UInt8], slot: Int)] = words.enumerated().flatMap { slot, list in
-            list.map { (Array($0.utf8).map(fold), slot) }.filter { !$0.bytes.isEmpty }
+            list.map { (Self.fold(Array($0.utf8)), slot) }.filter { !$0.bytes.isEmpty }
         }
         var classOf = [UInt8](repeating: 0, count: 256)
         var count = 1
@@ -375,8 +550,8 @@ public struct AnchorMatcher: Sendable {
                 count += 1
             }
         }
-        for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
         guard count < 256 else { return nil }
+        for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
         // The trie.
         var goto: [[Int]] = [[Int](repeating: -1, count: count)]
         var output: [UInt64] = [0]
@@ -433,18 +608,30 @@ public struct AnchorMatcher: Sendable {
                     var line = 0
                     var lineEnd = lines[0].end
                     var mask: UInt64 = 0
-                    for i in 0..<buffer.count {
+                    var i = 0
+                    while i < buffer.count {
                         if i >= lineEnd {
-                            // A newline (words hold none): the line is done.
+                            // A newline (words hold none): the line is done. A folded character
+                            // never spans one (its other bytes are not newlines).
                             lines[line].words = mask
                             mask = 0
                             state = 0
                             line += 1
                             if line == lines.count { return }
                             lineEnd = lines[line].end
+                            i += 1
                             continue
                         }
-                        state = Int(next[state * classCount + Int(classOf[Int(buffer[i])])])
+                        var b = buffer[i]
+                        if b < 0x80 {
+                            i += 1
+                        } else {
+                            let (folded, width) = Self.fold(buffer, at: i)
+                            if let folded { b = folded }
+                            i += folded == nil ? 1 : width
+                        }
+                        // Capitals share their lower-case letter's class (set in `init`).
+                        state = Int(next[state * classCount + Int(classOf[Int(b)])])
                         mask |= output[state]
                     }
                     if line < lines.count { lines[line].words = mask }
