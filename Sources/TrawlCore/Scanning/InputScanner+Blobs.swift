@@ -33,20 +33,19 @@ enum BlobSniffer {
     /// The sniffed encoding if the payload's first bytes are a signature Trawl reads.
     private static func known(_ cell: UnsafeBufferPointer<UInt8>, _ encoding: Encoding, _ offset: Int) -> (encoding: Encoding, offset: Int)? {
         let payload = UnsafeBufferPointer(rebasing: cell[offset..<min(cell.count, offset + 128)])
-        let head: [UInt8]
+        let found: Bool
         switch encoding {
-        case .raw: head = Array(payload.prefix(64))
-        case .base64:
-            guard payload.count >= 64, payload.prefix(64).allSatisfy({ Base64.value($0) != nil }) else { return nil }
-            head = Base64.decode(payload.prefix(64))
-        case .hex:
-            guard payload.count >= 64, let decoded = Hex.decode(payload.prefix(64)) else { return nil }
-            head = decoded
+        case .raw:
+            // Sniffed in place: no copy for the common case, a text cell.
+            found = MediaKind.detect(head: UnsafeBufferPointer(rebasing: payload.prefix(64))) != nil
+        case .base64, .hex:
+            guard payload.count >= 64 else { return nil }
+            let text = payload.prefix(64)
+            let head = encoding == .hex ? Hex.decode(text) : (text.allSatisfy { Base64.value($0) != nil } ? Base64.decode(text) : nil)
+            guard let head, head.count >= 16 else { return nil }
+            found = head.withUnsafeBufferPointer { MediaKind.detect(head: $0) != nil || ArchiveKind.detect(head: $0) != nil }
         }
-        guard head.count >= 16 else { return nil }
-        let isMedia = MediaKind.detect(head: head) != nil
-        let isArchive = encoding != .raw && head.withUnsafeBufferPointer { ArchiveKind.detect(head: $0) } != nil
-        return isMedia || isArchive ? (encoding, offset) : nil
+        return found ? (encoding, offset) : nil
     }
 
     /// The payload's bytes (whitespace inside base64 is skipped; decoding stops at the first byte

@@ -796,7 +796,7 @@ public final class SQLReader: CellReader {
                 case 0x78:  // \xHH
                     var v: UInt8 = 0
                     var n = 0
-                    while n < 2, let h = try peek(), let d = Self.hexValue(h) { v = v << 4 | d; advance(); n += 1 }
+                    while n < 2, let h = try peek(), let d = Hex.nibble(h) { v = v << 4 | d; advance(); n += 1 }
                     builder.bytes.append(n > 0 ? v : 0x78)
                 case 0x30...0x37:  // \ooo
                     var v = UInt32(e - 0x30)
@@ -829,15 +829,6 @@ public final class SQLReader: CellReader {
     }
 
     private var nullMarker = false
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: b - 0x30
-        case 0x61...0x66: b - 0x61 + 10
-        case 0x41...0x46: b - 0x41 + 10
-        default: nil
-        }
-    }
 
     /// True when the first bytes look like a SQL dump: a dump banner, or a line that starts with
     /// a `CREATE TABLE`, `INSERT`, `COPY ... FROM stdin` or a `SET`/`PRAGMA` preamble.
