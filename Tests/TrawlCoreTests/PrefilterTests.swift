@@ -77,6 +77,57 @@ struct PrefilterTests {
         }
     }
 
+    /// The admission tables give every line exactly the threshold sets that testing each set
+    /// gives: the built-in catalog's sets (with anchor-word bits), on random lines of every byte
+    /// class and on lines with random measures, values past the tables' cap included.
+    @Test func admissionTablesAgreeWithTestingEachSet() throws {
+        let catalog = try DetectorCatalog.builtin()
+        let sets = catalog.detectors.enumerated().flatMap { k, d in
+            d.definition.prefilter?.conditions(wordBit: 1 << UInt64(k % 64)) ?? []
+        }
+        #expect(sets.count > 20)
+        let table = try #require(AdmissionTable(sets))
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        func bits() -> UInt64 { (0..<next(4)).reduce(0) { acc, _ in acc | 1 << UInt64(next(64)) } }
+        var lines: [LineIndex.Line] = []
+        let tokens = ["0", "7", "12345", "06 12 34 56 78", "a", "eur", " ", ".", "-", ":", "::", "@", "+", "€", "FR76", "rue", "asile", "\n"]
+        var text = ""
+        while text.utf8.count < 20_000 { text += tokens[next(tokens.count)] }
+        let matcher = try #require(AnchorMatcher(words: [["rue"], ["asile"]]))
+        var index = LineIndex()
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        lines += index.lines
+        for _ in 0..<5000 {
+            var line = LineIndex.Line(start: 0, end: 0)
+            line.digits = UInt32(next(3) == 0 ? next(400) : next(30))
+            line.run = UInt32(next(Int(line.digits) + 1))
+            line.plainRun = UInt32(next(Int(line.run) + 1))
+            line.spacedRun = UInt32(next(Int(line.run) + 1))
+            line.dashedRun = UInt32(next(Int(line.run) + 1))
+            line.plainLengths = bits()
+            line.spacedLengths = bits()
+            line.dashedLengths = bits()
+            line.alnumLengths = bits()
+            line.marks = UInt8(next(256))
+            line.dotDigits = UInt8(next(256))
+            line.colons = UInt8(next(256))
+            line.words = bits()
+            lines.append(line)
+        }
+        table.withTables { counted, bitSets, marks in
+            for line in lines {
+                let expected = sets.enumerated().reduce(UInt64(0)) { $0 | ($1.element.admits(line) ? 1 << UInt64($1.offset) : 0) }
+                #expect(table.mask(line, counted: counted, bitSets: bitSets, marks: marks) == expected, "\(line)")
+            }
+        }
+        let bare = LineIndex.Line(start: 0, end: 0)
+        #expect(table.bareMask == sets.enumerated().reduce(UInt64(0)) { $0 | ($1.element.admits(bare) ? 1 << UInt64($1.offset) : 0) })
+    }
+
     /// Dashed runs join digits over one space, `.` or `-` (SSNs, grouped card numbers), not over
     /// the `:` and `+` of times, nor over two separators.
     @Test func dashedRunsJoinDigitsOverOneSpaceDotOrHyphen() {

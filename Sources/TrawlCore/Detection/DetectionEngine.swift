@@ -100,6 +100,8 @@ public final class DetectionWorker {
     /// The threshold sets of the filtered detectors in order, and the ordinal of each one's detector.
     private let flatConditions: [LineCondition]
     private let conditionOwners: [Int]
+    /// The same sets as tables (nil past 64 sets: they are then tested one by one).
+    private let admission: AdmissionTable?
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -128,6 +130,7 @@ public final class DetectionWorker {
         flatConditions = filteredDetectors.flatMap { conditions[$0] }
         conditionOwners = filteredDetectors.enumerated().flatMap { k, d in conditions[d].map { _ in k } }
         skipBareLines = filteredDetectors.allSatisfy { d in conditions[d].allSatisfy(\.needsSomething) }
+        admission = AdmissionTable(flatConditions)
     }
 
     struct Candidate: Sendable {
@@ -258,6 +261,29 @@ public final class DetectionWorker {
         // (a line per cell).
         let flat = flatConditions, owners = conditionOwners
         let skipBare = self.skipBareLines
+        if let admission {
+            let bare = admission.bareMask
+            admission.withTables { counted, bitSets, marks in
+                owners.withUnsafeBufferPointer { owners in
+                    for l in lines.indices {
+                        let line = lines[l]
+                        var mask = line.digits == 0 && line.marks == 0 && line.words == 0
+                            ? bare : admission.mask(line, counted: counted, bitSets: bitSets, marks: marks)
+                        var last = -1
+                        while mask != 0 {
+                            // A detector's sets are consecutive bits: the line is listed once.
+                            let k = owners[mask.trailingZeroBitCount]
+                            mask &= mask - 1
+                            if k != last {
+                                last = k
+                                lists[k].append(Int32(l))
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         for l in lines.indices {
             let line = lines[l]
             if skipBare && line.digits == 0 && line.marks == 0 && line.words == 0 { continue }
@@ -418,12 +444,27 @@ public final class DetectionWorker {
         tally.openCell = seen
     }
 
+    /// The segment of the last match: a detector's matches come in offset order, most in the
+    /// same or the next few cells, so a look there saves the binary search (with a cell per line,
+    /// a CSV batch has about 80,000 segments).
+    private var segmentHint = 0
+
     private func segmentIndex(containing offset: Int, in segments: [TextBatch.Segment]) -> Int {
+        var h = segmentHint
+        if h < segments.count, segments[h].start <= offset {
+            let stop = min(segments.count, h + 4)
+            while h + 1 < stop, segments[h + 1].start <= offset { h += 1 }
+            if h + 1 == segments.count || segments[h + 1].start > offset {
+                segmentHint = h
+                return h
+            }
+        }
         var lo = 0, hi = segments.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if segments[mid].start <= offset { lo = mid } else { hi = mid - 1 }
         }
+        segmentHint = lo
         return lo
     }
 

@@ -176,6 +176,94 @@ struct LineCondition: Sendable {
     }
 }
 
+/// Every filtered detector's threshold sets, compiled into tables so that a line's admission is a
+/// few loads and ANDs instead of testing each set in turn (a CSV quarter of the benchmark has
+/// about 3 million lines, a cell each, and 34 sets): bit `c` of a line's mask is set when the line
+/// meets set `c`. For each counted feature, `atLeast[f][v]` holds the sets whose threshold is at
+/// most `v`; for each bit-set feature, the sets that ask nothing of it plus, per bit, the sets
+/// that name it. Nil when there are more than 64 sets or a threshold is past the tables' range:
+/// the engine then tests the sets one by one (`LineCondition.admits`).
+struct AdmissionTable: Sendable {
+    /// Counted values are clamped to this before the lookup; thresholds must not exceed it.
+    static let cap = 127
+    /// digits, run, plainRun, spacedRun, dashedRun, dotDigits, colons: `(cap + 1)` masks each.
+    private let counted: [UInt64]
+    /// plainLengths, spacedLengths, dashedLengths, alnum, words: 65 masks each (the sets that
+    /// ask nothing of the feature, then one per bit).
+    private let bitSets: [UInt64]
+    /// The sets a line meets by its marks (all 256 combinations).
+    private let marks: [UInt64]
+    /// The sets a line with no digit, mark or word meets.
+    let bareMask: UInt64
+
+    init?(_ conditions: [LineCondition]) {
+        guard conditions.count <= 64 else { return nil }
+        let thresholds: [(LineCondition) -> Int] = [
+            { Int($0.digits) }, { Int($0.run) }, { Int($0.plainRun) }, { Int($0.spacedRun) },
+            { Int($0.dashedRun) }, { Int($0.dotDigits) }, { Int($0.colons) },
+        ]
+        var counted = [UInt64](repeating: 0, count: thresholds.count * (Self.cap + 1))
+        for (f, threshold) in thresholds.enumerated() {
+            for (c, condition) in conditions.enumerated() {
+                let t = threshold(condition)
+                guard t <= Self.cap else { return nil }
+                for v in t...Self.cap { counted[f * (Self.cap + 1) + v] |= 1 << UInt64(c) }
+            }
+        }
+        let sets: [(LineCondition) -> UInt64] = [\.plainLengths, \.spacedLengths, \.dashedLengths, \.alnum, \.words]
+        var bitSets = [UInt64](repeating: 0, count: sets.count * 65)
+        for (f, set) in sets.enumerated() {
+            for (c, condition) in conditions.enumerated() {
+                let bits = set(condition)
+                if bits == 0 { bitSets[f * 65] |= 1 << UInt64(c) }
+                for b in 0..<64 where bits & (1 << UInt64(b)) != 0 { bitSets[f * 65 + 1 + b] |= 1 << UInt64(c) }
+            }
+        }
+        var marks = [UInt64](repeating: 0, count: 256)
+        for m in 0..<256 {
+            for (c, condition) in conditions.enumerated() where condition.any == 0 || Int(condition.any) & m != 0 {
+                marks[m] |= 1 << UInt64(c)
+            }
+        }
+        self.counted = counted
+        self.bitSets = bitSets
+        self.marks = marks
+        let bare = LineIndex.Line(start: 0, end: 0)
+        var mask: UInt64 = 0
+        for (c, condition) in conditions.enumerated() where condition.admits(bare) { mask |= 1 << UInt64(c) }
+        bareMask = mask
+    }
+
+    /// The sets `line` meets, as a mask (the same as testing `admits` on each).
+    @inline(__always)
+    func mask(_ line: LineIndex.Line, counted: UnsafeBufferPointer<UInt64>, bitSets: UnsafeBufferPointer<UInt64>, marks: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        let stride = Self.cap + 1
+        @inline(__always) func at(_ f: Int, _ v: UInt32) -> UInt64 { counted[f * stride + Int(min(v, UInt32(Self.cap)))] }
+        @inline(__always) func any(_ f: Int, _ bits: UInt64) -> UInt64 {
+            var m = bitSets[f * 65]
+            var rest = bits
+            while rest != 0 {
+                m |= bitSets[f * 65 + 1 + rest.trailingZeroBitCount]
+                rest &= rest - 1
+            }
+            return m
+        }
+        var m = marks[Int(line.marks)] & at(0, line.digits)
+        if m == 0 { return 0 }
+        m &= any(4, line.words)
+        if m == 0 { return 0 }
+        m &= at(1, line.run) & at(2, line.plainRun) & at(3, line.spacedRun) & at(4, line.dashedRun)
+            & at(5, UInt32(line.dotDigits)) & at(6, UInt32(line.colons))
+        if m == 0 { return 0 }
+        return m & any(0, line.plainLengths) & any(1, line.spacedLengths) & any(2, line.dashedLengths) & any(3, line.alnumLengths)
+    }
+
+    /// Calls `body` with the tables (pointers: no bounds or exclusivity checks in the line loop).
+    func withTables<R>(_ body: (UnsafeBufferPointer<UInt64>, UnsafeBufferPointer<UInt64>, UnsafeBufferPointer<UInt64>) -> R) -> R {
+        counted.withUnsafeBufferPointer { c in bitSets.withUnsafeBufferPointer { b in marks.withUnsafeBufferPointer { m in body(c, b, m) } } }
+    }
+}
+
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
 struct LineIndex {
     struct Line: Equatable {
