@@ -52,18 +52,36 @@ struct InventoryCLITests {
     }
 
     /// Runs headless chromium on a page; returns its stdout (the DOM after the scripts ran, with --dump-dom).
-    static func browse(_ chromium: String, _ arguments: [String], profile: URL) throws -> String {
+    /// Stdout goes to a file, not a pipe (chromium's crash handlers inherit it and outlive it), and
+    /// chromium is killed after `timeout` seconds: a headless screenshot has been seen to hang on a
+    /// loaded machine, and a hang must fail this test, not stall the whole suite.
+    static func browse(_ chromium: String, _ arguments: [String], profile: URL, timeout: Double = 120) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                              "--user-data-dir=\(profile.path)"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
+        let output = profile.deletingLastPathComponent().appendingPathComponent("chromium-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        defer { try? handle.close() }
+        process.standardOutput = handle
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw BrowserTimeout(arguments: arguments, seconds: timeout)
+        }
+        return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+    }
+
+    struct BrowserTimeout: Error, CustomStringConvertible {
+        let arguments: [String]
+        let seconds: Double
+        var description: String { "headless chromium did not finish in \(Int(seconds)) s: \(arguments.joined(separator: " "))" }
     }
 
     /// The body rows of a table in a DOM dump, and which of them are shown.
@@ -118,7 +136,7 @@ struct InventoryCLITests {
         // A screenshot for people to look at (the summary and the top of the table).
         let screenshot = CLI.repoRoot.appendingPathComponent(".build/inventory-samples.png")
         try? FileManager.default.removeItem(at: screenshot)
-        _ = try Self.browse(chromium, ["--screenshot=\(screenshot.path)", "--window-size=1400,1800", page.absoluteString], profile: profile)
+        _ = try Self.browse(chromium, ["--screenshot=\(screenshot.path)", "--window-size=1400,1800", "--timeout=15000", page.absoluteString], profile: profile)
         let png = try Data(contentsOf: screenshot)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 20_000)
     }
