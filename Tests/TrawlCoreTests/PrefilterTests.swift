@@ -61,8 +61,11 @@ struct PrefilterTests {
             return Int((state >> 33) % UInt64(bound))
         }
         let tokens = ["0", "7", "a", "Z", "e", "E", "eur", "EURO", "ur", " ", ".", "-", ":", "::", "/", "@", "+", ",", "(", ")", "\t",
-                      "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x"]
-        for round in 0..<400 {
+                      "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x",
+                      // Long stretches without digits (skipped eight bytes at a time), words that
+                      // a digit then joins, and `eur` across the eight-byte boundaries.
+                      "Remboursement partiel effectué, ", "abcdefghijklmnopq", "prix en euros ", "ticket-", " réf. "]
+        for round in 0..<1000 {
             var text = ""
             let length = round % 40 == 0 ? 4000 : next(200)
             while text.utf8.count < length {

@@ -444,22 +444,23 @@ public final class DetectionWorker {
         tally.openCell = seen
     }
 
-    /// The segment of the last match: a detector's matches come in offset order, most in the
-    /// same or the next few cells, so a look there saves the binary search (with a cell per line,
-    /// a CSV batch has about 80,000 segments).
+    /// The segment of the last match: a detector's matches come in offset order, so the search
+    /// gallops forward from there (1, 2, 4... cells) before its binary search, and stays among
+    /// nearby cells. A plain binary search over a CSV batch's ~80,000 segments missed the cache at
+    /// most of its 17 steps: 4 % of a CSV scan.
     private var segmentHint = 0
 
     private func segmentIndex(containing offset: Int, in segments: [TextBatch.Segment]) -> Int {
-        var h = segmentHint
-        if h < segments.count, segments[h].start <= offset {
-            let stop = min(segments.count, h + 4)
-            while h + 1 < stop, segments[h + 1].start <= offset { h += 1 }
-            if h + 1 == segments.count || segments[h + 1].start > offset {
-                segmentHint = h
-                return h
-            }
-        }
         var lo = 0, hi = segments.count - 1
+        if segmentHint < segments.count, segments[segmentHint].start <= offset {
+            lo = segmentHint
+            var step = 1
+            while lo + step <= hi, segments[lo + step].start <= offset {
+                lo += step
+                step *= 2
+            }
+            hi = min(hi, lo + step - 1)
+        }
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if segments[mid].start <= offset { lo = mid } else { hi = mid - 1 }

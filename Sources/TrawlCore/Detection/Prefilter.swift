@@ -378,6 +378,20 @@ struct LineIndex {
         return ~(atLeastA & ~pastZ & ~x) & highs
     }
 
+    /// The high bit of each byte of `x` that is zero (exact for the lowest one: a borrow only
+    /// flags bytes above a zero byte).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+
+    /// The high bit of each byte of `x` that the measurement must look at one by one: digits,
+    /// newlines, `@ : + .` and 0xE2 (the lead byte of `€` and of the narrow no-break space); the
+    /// lowest one is exact, later ones may be extra.
+    @inline(__always)
+    static func loudBytes(_ x: UInt64) -> UInt64 {
+        (nonDigits(x) ^ highs) | zeroBytes(x ^ (ones &* 0x0A)) | zeroBytes(x ^ (ones &* 0x40)) | zeroBytes(x ^ (ones &* 0x3A))
+            | zeroBytes(x ^ (ones &* 0x2B)) | zeroBytes(x ^ (ones &* 0x2E)) | zeroBytes(x ^ (ones &* 0xE2))
+    }
+
     /// The high bit of each byte of `x` that is `e` or `E`.
     @inline(__always)
     static func eBytes(_ x: UInt64) -> UInt64 {
@@ -405,6 +419,36 @@ struct LineIndex {
             var word = 0, wordDigits = false
             var i = 0
             while i < n {
+                if wide && run == 0 && plain == 0 && exact == 0 && dashed == 0 && exactState == 0 && dashedState == 0 && !wordDigits {
+                    // Nothing pending: skip the bytes that only lengthen or end a word without a
+                    // digit (letters, spaces, most punctuation, non-ASCII but `€`), eight at a time.
+                    // The only counts to keep are the current word's length (a digit may still
+                    // join it) and the currency mark of an `eur`. A digit, newline or mark byte
+                    // goes to the byte loop below.
+                    while i + 8 <= n {
+                        let x = Self.load8(p + i)
+                        let stops = Self.loudBytes(x)
+                        let k = stops == 0 ? 8 : stops.trailingZeroBitCount >> 3
+                        if k == 0 { break }
+                        let keep: UInt64 = k == 8 ? ~0 : (1 << UInt64(k * 8)) - 1
+                        // Quiet bytes hold no digit: a word byte is a letter.
+                        let breaks = Self.nonLetters(x) & keep
+                        word = breaks == 0 ? word + k : k - 1 - (63 - breaks.leadingZeroBitCount) >> 3
+                        if line.marks & currency == 0 {
+                            var es = Self.eBytes(x) & keep
+                            while es != 0 {
+                                let e = i + es.trailingZeroBitCount >> 3
+                                if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") {
+                                    line.marks |= currency
+                                }
+                                es &= es - 1
+                            }
+                        }
+                        i += k
+                        if k < 8 { break }
+                    }
+                    if i >= n { break }
+                }
                 let b = p[i]
                 let c = table[Int(b)]
                 if c & 3 != 0 {
