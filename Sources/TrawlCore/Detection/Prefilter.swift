@@ -392,6 +392,18 @@ struct LineIndex {
             | zeroBytes(x ^ (ones &* 0x2B)) | zeroBytes(x ^ (ones &* 0x2E)) | zeroBytes(x ^ (ones &* 0xE2))
     }
 
+    /// True when one of the `e`s flagged in `es` (the eight bytes at `i`) starts `eur` in any case.
+    @inline(__always)
+    static func startsEur(_ p: UnsafePointer<UInt8>, _ n: Int, at i: Int, _ es: UInt64) -> Bool {
+        var rest = es
+        while rest != 0 {
+            let e = i + rest.trailingZeroBitCount >> 3
+            if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") { return true }
+            rest &= rest - 1
+        }
+        return false
+    }
+
     /// The high bit of each byte of `x` that is `e` or `E`.
     @inline(__always)
     static func eBytes(_ x: UInt64) -> UInt64 {
@@ -434,16 +446,7 @@ struct LineIndex {
                         // Quiet bytes hold no digit: a word byte is a letter.
                         let breaks = Self.nonLetters(x) & keep
                         word = breaks == 0 ? word + k : k - 1 - (63 - breaks.leadingZeroBitCount) >> 3
-                        if line.marks & currency == 0 {
-                            var es = Self.eBytes(x) & keep
-                            while es != 0 {
-                                let e = i + es.trailingZeroBitCount >> 3
-                                if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") {
-                                    line.marks |= currency
-                                }
-                                es &= es - 1
-                            }
-                        }
+                        if line.marks & currency == 0, Self.startsEur(p, n, at: i, Self.eBytes(x) & keep) { line.marks |= currency }
                         i += k
                         if k < 8 { break }
                     }
@@ -514,15 +517,9 @@ struct LineIndex {
                                 let x = Self.load8(p + j)
                                 let stops = Self.nonLetters(x)
                                 let letters = stops == 0 ? 8 : stops.trailingZeroBitCount >> 3
-                                if line.marks & currency == 0 {
-                                    var es = Self.eBytes(x) & (letters == 8 ? ~0 : (1 << UInt64(letters * 8)) - 1)
-                                    while es != 0 {
-                                        let e = j + es.trailingZeroBitCount >> 3
-                                        if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") {
-                                            line.marks |= currency
-                                        }
-                                        es &= es - 1
-                                    }
+                                if line.marks & currency == 0,
+                                   Self.startsEur(p, n, at: j, Self.eBytes(x) & (letters == 8 ? ~0 : (1 << UInt64(letters * 8)) - 1)) {
+                                    line.marks |= currency
                                 }
                                 j += letters
                                 if stops != 0 { break }
