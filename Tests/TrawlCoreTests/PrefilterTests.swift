@@ -114,6 +114,7 @@ struct PrefilterTests {
             line.plainLengths = bits()
             line.spacedLengths = bits()
             line.dashedLengths = bits()
+            line.zeroDashedRun = UInt32(next(Int(line.dashedRun) + 1))
             line.alnumLengths = bits()
             line.marks = UInt8(next(256))
             line.dotDigits = UInt8(next(256))
@@ -142,6 +143,16 @@ struct PrefilterTests {
         #expect(lines[3].dashedLengths == bit(2) | bit(3) | bit(1) && lines[3].dashedRun == 3)
         let ssn = PrefilterDefinition(dashedLengths: [9]).conditions(wordBit: 0)[0]
         #expect(lines.map(ssn.admits) == [true, false, false, false])
+    }
+
+    /// `zero_dashed_run`: the dashed runs led by a 0 (national phones, `00` prefixes), not dates.
+    @Test func zeroLedDashedRunsAreThoseStartingWithZero() throws {
+        let lines = Self.lines("2024-01-01 20:34:00\n06 12 34 56 78\n+33 6 12 34 56 78\n0033 (0)6 12 34 56 78\nréf 1 06 12\n0612345678")
+        #expect(lines.map(\.zeroDashedRun) == [2, 10, 0, 4, 0, 10])
+        #expect(lines.map(\.dashedRun) == [10, 10, 11, 9, 5, 10])
+        let phone = try #require(DetectorCatalog.builtin().detectors.first { $0.id == "fr-phone" }?.definition.prefilter)
+        let sets = phone.conditions(wordBit: 0)
+        #expect(lines.map { l in sets.contains { $0.admits(l) } } == [false, true, true, true, false, true])
     }
 
     @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {

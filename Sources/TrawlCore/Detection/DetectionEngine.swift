@@ -474,25 +474,29 @@ public final class DetectionWorker {
         let s = segmentIndex(containing: range.lowerBound, in: batch.segments)
         let segment = batch.segments[s]
         guard range.upperBound <= segment.end, range.lowerBound >= segment.emitFrom, range.lowerBound < segment.emitUntil, !range.isEmpty else { return nil }
-        var signals = ["pattern"]
         var confidence = detector.baseConfidence
+        // The validator first: most candidates of a decoy-dense input fail it (15-digit ids as
+        // cards, private addresses), and the signals array would be allocated for nothing.
+        var validated: String?
         if let validator = detector.validator {
             switch validator.validate(UnsafeBufferPointer(rebasing: buffer[range])) {
             case .invalid: return nil
             case .checksum:
                 confidence = max(confidence, detector.validatedConfidence)
-                signals.append("validator:\(validator.name)")
+                validated = "validator:\(validator.name)"
             case .plausible:
-                signals.append("validator:\(validator.name)")
+                validated = "validator:\(validator.name)"
             case .weak:
                 // A test or reserved value ends at low confidence whatever else is found: below the
                 // threshold, it can be dropped before the context searches (most rejected IP
                 // candidates are private addresses). A low candidate never wins an overlap against
                 // a reported one; only `merge_nearby` could stretch a reported finding over it.
                 if options.minConfidence > .low && detector.definition.mergeNearby != true { return nil }
-                signals.append("validator:\(validator.name):test-or-reserved-value")
+                validated = "validator:\(validator.name):test-or-reserved-value"
             }
         }
+        var signals = ["pattern"]
+        if let validated { signals.append(validated) }
         if let exclude = detector.excludeContext {
             var from = range.lowerBound
             let floor = max(segment.start, range.lowerBound - excludeWindow)

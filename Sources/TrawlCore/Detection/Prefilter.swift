@@ -59,6 +59,10 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
     /// `dashed_lengths`): the separators of SSNs and grouped card numbers (`123-45-6789`), which
     /// times (`10:26:58.847`) do not join, unlike `run`.
     public var dashedRun: Int?
+    /// The longest such run that starts with a `0` (`zero_dashed_run`): national phone numbers
+    /// (`06 12 34 56 78`) and `00` prefixes (`0033`) start so; dates and times (`2024-01-01 20`)
+    /// do not.
+    public var zeroDashedRun: Int?
     public var dashedLengths: [Int]?
     /// At least this many `.` between two digits, and `:`, on the line.
     public var dotDigits: Int?
@@ -74,6 +78,7 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case plainLengths = "plain_lengths"
         case spacedLengths = "spaced_lengths"
         case dashedRun = "dashed_run"
+        case zeroDashedRun = "zero_dashed_run"
         case dashedLengths = "dashed_lengths"
         case dotDigits = "dot_digits"
         case colons
@@ -82,11 +87,12 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
 
     public init(digits: Int? = nil, run: Int? = nil, any: [Mark]? = nil, alnum: [Int]? = nil, words: [String]? = nil,
                 plainRun: Int? = nil, spacedRun: Int? = nil, dashedRun: Int? = nil, dashedLengths: [Int]? = nil,
-                dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
+                zeroDashedRun: Int? = nil, dotDigits: Int? = nil, colons: Int? = nil, anyOf: [PrefilterDefinition]? = nil) {
         self.plainRun = plainRun
         self.spacedRun = spacedRun
         self.dashedRun = dashedRun
         self.dashedLengths = dashedLengths
+        self.zeroDashedRun = zeroDashedRun
         self.digits = digits
         self.run = run
         self.any = any
@@ -111,6 +117,7 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         base.plainLengths = (plainLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.spacedLengths = (spacedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.dashedRun = UInt32(dashedRun ?? 0)
+        base.zeroDashedRun = UInt32(zeroDashedRun ?? 0)
         base.dashedLengths = (dashedLengths ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) }
         base.dotDigits = UInt8(clamping: dotDigits ?? 0)
         base.colons = UInt8(clamping: colons ?? 0)
@@ -127,6 +134,7 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
             c.plainLengths |= base.plainLengths
             c.spacedLengths |= base.spacedLengths
             c.dashedRun = max(c.dashedRun, base.dashedRun)
+            c.zeroDashedRun = max(c.zeroDashedRun, base.zeroDashedRun)
             c.dashedLengths |= base.dashedLengths
             c.dotDigits = max(c.dotDigits, base.dotDigits)
             c.colons = max(c.colons, base.colons)
@@ -153,6 +161,7 @@ struct LineCondition: Sendable {
     var spacedLengths: UInt64 = 0
     var dashedRun: UInt32 = 0
     var dashedLengths: UInt64 = 0
+    var zeroDashedRun: UInt32 = 0
     var dotDigits: UInt8 = 0
     var colons: UInt8 = 0
     var any: UInt8 = 0
@@ -161,7 +170,7 @@ struct LineCondition: Sendable {
 
     /// True when a line without digits, marks and anchor words cannot meet it.
     var needsSomething: Bool {
-        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dashedRun > 0 || dashedLengths != 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
+        digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dashedRun > 0 || dashedLengths != 0 || zeroDashedRun > 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
     }
 
     @inline(__always)
@@ -171,7 +180,7 @@ struct LineCondition: Sendable {
         (words == 0 || line.words & words != 0) && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
             && line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
             && (plainLengths == 0 || line.plainLengths & plainLengths != 0) && (spacedLengths == 0 || line.spacedLengths & spacedLengths != 0)
-            && line.dashedRun >= dashedRun && (dashedLengths == 0 || line.dashedLengths & dashedLengths != 0)
+            && line.dashedRun >= dashedRun && (dashedLengths == 0 || line.dashedLengths & dashedLengths != 0) && line.zeroDashedRun >= zeroDashedRun
             && line.dotDigits >= dotDigits && line.colons >= colons
     }
 }
@@ -186,7 +195,8 @@ struct LineCondition: Sendable {
 struct AdmissionTable: Sendable {
     /// Counted values are clamped to this before the lookup; thresholds must not exceed it.
     static let cap = 127
-    /// digits, run, plainRun, spacedRun, dashedRun, dotDigits, colons: `(cap + 1)` masks each.
+    /// digits, run, plainRun, spacedRun, dashedRun, dotDigits, colons, zeroDashedRun: `(cap + 1)`
+    /// masks each.
     private let counted: [UInt64]
     /// plainLengths, spacedLengths, dashedLengths, alnum, words: 65 masks each (the sets that
     /// ask nothing of the feature, then one per bit).
@@ -200,7 +210,7 @@ struct AdmissionTable: Sendable {
         guard conditions.count <= 64 else { return nil }
         let thresholds: [(LineCondition) -> Int] = [
             { Int($0.digits) }, { Int($0.run) }, { Int($0.plainRun) }, { Int($0.spacedRun) },
-            { Int($0.dashedRun) }, { Int($0.dotDigits) }, { Int($0.colons) },
+            { Int($0.dashedRun) }, { Int($0.dotDigits) }, { Int($0.colons) }, { Int($0.zeroDashedRun) },
         ]
         var counted = [UInt64](repeating: 0, count: thresholds.count * (Self.cap + 1))
         for (f, threshold) in thresholds.enumerated() {
@@ -253,7 +263,7 @@ struct AdmissionTable: Sendable {
         m &= any(4, line.words)
         if m == 0 { return 0 }
         m &= at(1, line.run) & at(2, line.plainRun) & at(3, line.spacedRun) & at(4, line.dashedRun)
-            & at(5, UInt32(line.dotDigits)) & at(6, UInt32(line.colons))
+            & at(5, UInt32(line.dotDigits)) & at(6, UInt32(line.colons)) & at(7, line.zeroDashedRun)
         if m == 0 { return 0 }
         return m & any(0, line.plainLengths) & any(1, line.spacedLengths) & any(2, line.dashedLengths) & any(3, line.alnumLengths)
     }
@@ -283,6 +293,8 @@ struct LineIndex {
         /// The same with exactly one space, `.` or `-` between two digits.
         var dashedRun: UInt32 = 0
         var dashedLengths: UInt64 = 0
+        /// The longest of them that starts with a `0`.
+        var zeroDashedRun: UInt32 = 0
         var marks: UInt8 = 0
         var alnumLengths: UInt64 = 0
         /// `.` between two digits, and `:`, counted up to 255.
@@ -340,6 +352,13 @@ struct LineIndex {
         lengths |= lengthBit(Int(count))
         if count > longest { longest = count }
         count = 0
+    }
+
+    /// Ends a dashed run: `end`, and the longest run led by a `0`.
+    @inline(__always)
+    static func endDashed(_ count: inout UInt32, zeroLed: Bool, line: inout Line) {
+        if zeroLed && count > line.zeroDashedRun { line.zeroDashedRun = count }
+        end(&count, lengths: &line.dashedLengths, longest: &line.dashedRun)
     }
 
     @inline(__always)
@@ -428,6 +447,7 @@ struct LineIndex {
             // Maximal runs with one space, `.` or `-` between digits: 0 none, 1 after a digit, 2
             // after a separator after a digit.
             var dashed: UInt32 = 0, dashedState: UInt8 = 0
+            var zeroLed = false
             var word = 0, wordDigits = false
             var i = 0
             while i < n {
@@ -471,7 +491,8 @@ struct LineIndex {
                         if exactState != 1 && exactState != 2 { Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun) }
                         exact += 1
                         exactState = 1
-                        if dashedState == 0 { Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun) }
+                        if dashedState == 0 { Self.endDashed(&dashed, zeroLed: zeroLed, line: &line) }
+                        if dashed == 0 { zeroLed = b == UInt8(ascii: "0") }
                         dashed += 1
                         dashedState = 1
                         wordDigits = true
@@ -504,7 +525,7 @@ struct LineIndex {
                         Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
                         Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                         exactState = 0
-                        Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+                        Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
                         dashedState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
@@ -555,7 +576,7 @@ struct LineIndex {
                 if dashedState == 1 && (b == 0x20 || b == 0x2E || b == 0x2D) {
                     dashedState = 2
                 } else {
-                    Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+                    Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
                     dashedState = 0
                 }
                 if c & 4 != 0 {
@@ -593,7 +614,7 @@ struct LineIndex {
             if word > 0 && wordDigits { line.alnumLengths |= Self.lengthBit(word) }
             Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
             Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
-            Self.end(&dashed, lengths: &line.dashedLengths, longest: &line.dashedRun)
+            Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
             line.end = n
             if line.start < n { lines.append(line) }
         }
