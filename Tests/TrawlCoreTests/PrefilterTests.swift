@@ -145,6 +145,16 @@ struct PrefilterTests {
         #expect(lines.map(ssn.admits) == [true, false, false, false])
     }
 
+    /// A word may start with a space: every horizontal space of PCRE2's `\h` counts as one.
+    @Test func anchorWordsSeeEveryHorizontalSpaceAsASpace() throws {
+        let matcher = try #require(AnchorMatcher(words: [[" ch"]]))
+        var index = LineIndex()
+        let spaces = ["12 ch. des Vignes", "12\tCHEMIN", "12\u{00A0}ch", "12\u{202F}ch", "12\u{2009}ch", "12\u{3000}ch", "12\u{1680}ch",
+                      "cache warm", "12ch", "12\u{2010}ch"]
+        Array(spaces.joined(separator: "\n").utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        #expect(index.lines.map(\.words) == [1, 1, 1, 1, 1, 1, 1, 0, 0, 0])
+    }
+
     /// `zero_dashed_run`: the dashed runs led by a 0 (national phones, `00` prefixes), not dates.
     @Test func zeroLedDashedRunsAreThoseStartingWithZero() throws {
         let lines = Self.lines("2024-01-01 20:34:00\n06 12 34 56 78\n+33 6 12 34 56 78\n0033 (0)6 12 34 56 78\nréf 1 06 12\n0612345678")

@@ -629,7 +629,9 @@ struct LineIndex {
 /// The text is folded as PCRE2 compares it without case, and as the context phrases compare
 /// letters without accents: ASCII letters to lower case, the accented Latin-1 letters (`é`, `Ç`,
 /// `ÿ`...) to their base letter, and the three other characters a caseless ASCII letter matches
-/// (`Ÿ` for `ÿ`, long `ſ` for `s`, the Kelvin sign for `k`) to it; every other byte is itself.
+/// (`Ÿ` for `ÿ`, long `ſ` for `s`, the Kelvin sign for `k`) to it; every horizontal space that
+/// PCRE2's `\h` matches (tab, no-break spaces, the Unicode spaces) to a space, so that a word may
+/// start with one (`" ch"` for a street type after its number); every other byte is itself.
 /// Words are folded the same way, so a word is found wherever a caseless, accent-blind match of
 /// it is.
 public struct AnchorMatcher: Sendable {
@@ -668,8 +670,10 @@ public struct AnchorMatcher: Sendable {
     @inline(__always)
     static func fold(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
         let b = p[i]
-        if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b, 1) }
+        if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b == 0x09 ? 0x20 : b, 1) }
         switch b {
+        case 0xC2:  // no-break space (U+00A0)
+            if i + 1 < p.count, p[i + 1] == 0xA0 { return (0x20, 2) }
         case 0xC3:
             if i + 1 < p.count, p[i + 1] >= 0x80, p[i + 1] <= 0xBF {
                 let base = latin1Base[Int(p[i + 1] - 0x80)]
@@ -678,8 +682,15 @@ public struct AnchorMatcher: Sendable {
         case 0xC5:  // Ÿ (U+0178) and ſ (U+017F)
             if i + 1 < p.count, p[i + 1] == 0xB8 { return (UInt8(ascii: "y"), 2) }
             if i + 1 < p.count, p[i + 1] == 0xBF { return (UInt8(ascii: "s"), 2) }
-        case 0xE2:  // the Kelvin sign (U+212A)
+        case 0xE2:  // the Kelvin sign (U+212A); U+2000-200A, U+202F, U+205F (spaces)
             if i + 2 < p.count, p[i + 1] == 0x84, p[i + 2] == 0xAA { return (UInt8(ascii: "k"), 3) }
+            if i + 2 < p.count, (p[i + 1] == 0x80 && (p[i + 2] <= 0x8A || p[i + 2] == 0xAF)) || (p[i + 1] == 0x81 && p[i + 2] == 0x9F) {
+                return (0x20, 3)
+            }
+        case 0xE1:  // U+1680, U+180E (spaces)
+            if i + 2 < p.count, (p[i + 1] == 0x9A && p[i + 2] == 0x80) || (p[i + 1] == 0xA0 && p[i + 2] == 0x8E) { return (0x20, 3) }
+        case 0xE3:  // U+3000 (ideographic space)
+            if i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0x80 { return (0x20, 3) }
         default:
             break
         }
@@ -702,6 +713,7 @@ public struct AnchorMatcher: Sendable {
         }
         guard count < 256 else { return nil }
         for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
+        classOf[0x09] = classOf[0x20]
         // The trie.
         var goto: [[Int]] = [[Int](repeating: -1, count: count)]
         var output: [UInt64] = [0]
