@@ -20,6 +20,7 @@ struct ReaderBoundaryTests {
     }
 
     static func csv(_ input: BufferedInput) throws -> CellReader { try CSVReader(input: input, path: "t.csv", delimiter: 0x2C) }
+    static func json(_ input: BufferedInput) throws -> CellReader { JSONReader(input: input, path: "t.json") }
 
     @Test func csvQuotesEscapesLineEndsAndMultibyteColumns() throws {
         // CRLF, a lone CR, `""` inside and as a whole quoted cell, a quote inside an unquoted cell,
@@ -74,5 +75,49 @@ struct ReaderBoundaryTests {
         let x = whole.cells.filter { $0.field == "a" && $0.text.hasPrefix("xxx") }
         #expect(x.count == 3)
         #expect(joined(x) == plain)
+    }
+
+    @Test func jsonStringsEscapesNumbersAndLiteralsAtEveryCut() throws {
+        // Escapes (a surrogate pair, a lone high surrogate, `\"`), multi-byte runs longer than
+        // eight bytes, numbers, literals, an empty string and an odd key.
+        let json = #"{"a": "x\"y\\z\u00e9\ud83d\ude00 plain-ascii-run", "b": [1, -2.5e+3, "é€😀 Ünïcödé"],"#
+            + #" "odd key": {"c": null, "d": true, "e": "", "f": "\ud83dx"}}"# + "\n"
+        let cells = try Self.cellsAtEveryCut(Array(json.utf8), reader: Self.json)
+        #expect(cells == [
+            ReadCell(text: "x\"y\\zé😀 plain-ascii-run", field: "$.a", line: 1, column: 8),
+            ReadCell(text: "1", field: "$.b[*]", line: 1, column: 58),
+            ReadCell(text: "-2.5e+3", field: "$.b[*]", line: 1, column: 61),
+            ReadCell(text: "é€😀 Ünïcödé", field: "$.b[*]", line: 1, column: 71),
+            ReadCell(text: "\u{FFFD}x", field: "$[\"odd key\"].f", line: 1, column: 135),
+        ])
+    }
+
+    /// Keys are interned per parent path: records that repeat, reorder, skip or add keys, and the
+    /// same key under other parents, still get their own paths.
+    @Test func jsonKeyPathsAcrossRecordsAtEveryCut() throws {
+        let ndjson = #"{"a":"1","b":{"a":"2"}}"# + "\n" + #"{"b":{"a":"3","z":"4"},"a":"5","c":"6"}"# + "\n"
+            + #"{"c":"7","l":[{"a":"8"},{"b":"9"}]}"# + "\n" + #"{"a":{"a":"10"},"\u0061":"11"}"#
+        let cells = try Self.cellsAtEveryCut(Array(ndjson.utf8), reader: Self.json)
+        #expect(cells.map { "\($0.field ?? "-")=\($0.text)" } == [
+            "$.a=1", "$.b.a=2", "$.b.a=3", "$.b.z=4", "$.a=5", "$.c=6", "$.c=7", "$.l[*].a=8", "$.l[*].b=9", "$.a.a=10", "$.a=11",
+        ])
+    }
+
+    @Test func jsonSyntaxErrorAtEveryCut() throws {
+        let cells = try Self.cellsAtEveryCut(Array("{\"a\": \"1\",\n oops here d@free.fr\n}".utf8), reader: Self.json)
+        #expect(cells.first?.text == "1")
+    }
+
+    /// A JSON string longer than a cell piece, with escapes, is cut into the same pieces whatever
+    /// the reads.
+    @Test func jsonLongStringIsPiecedTheSameWhateverTheReads() throws {
+        var value = ""
+        while value.utf8.count < 2 * BatchLimits.cellPiece + 99 { value += "v \(value.utf8.count) \\\"\\n" }
+        let bytes = Array("[\"\(value)\", \"after\"]".utf8)
+        let whole = try Read.cells(of: try Self.json(try BufferedInput(source: MemorySource(bytes))))
+        let cut = try Read.cells(of: try Self.json(try BufferedInput(source: PieceSource(bytes, pieces: [1, 3, 7, 64, 509, 2, 1021, 4096, 65_537]))))
+        #expect(cut.cells == whole.cells)
+        #expect(whole.cells.count >= 3 && whole.cells.last?.text == "after")
+        #expect(whole.cells.allSatisfy { $0.text.utf8.count <= BatchLimits.cellPiece })
     }
 }
