@@ -13,7 +13,11 @@ enum Read {
     /// Runs `format`'s reader over `bytes` and returns every cell (pieces of long cells included).
     static func cells(_ bytes: [UInt8], format: InputFormat, path: String = "test") throws -> (cells: [ReadCell], problems: [InputError]) {
         let input = try BufferedInput(source: MemorySource(bytes))
-        let reader = try format.makeReader(input: input, path: path)
+        return try cells(of: try format.makeReader(input: input, path: path))
+    }
+
+    /// Every cell of `reader`, read to its end.
+    static func cells(of reader: CellReader) throws -> (cells: [ReadCell], problems: [InputError]) {
         var cells: [ReadCell] = []
         var more = true
         while more {
@@ -62,5 +66,24 @@ import Yams
 enum YAMLDecoderShim {
     static func decode(_ yaml: String) throws -> DetectorDefinition {
         try YAMLDecoder().decode(DetectorDefinition.self, from: yaml)
+    }
+}
+
+/// Hands out its bytes in reads of the given sizes (the last size repeating), so that a test puts
+/// the reader's buffer boundaries where it wants them.
+final class PieceSource: ByteSource {
+    let bytes: MemorySource
+    let pieces: [Int]
+    var turn = 0
+
+    init(_ bytes: [UInt8], pieces: [Int]) {
+        self.bytes = MemorySource(bytes)
+        self.pieces = pieces
+    }
+
+    func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+        let n = min(count, pieces[min(turn, pieces.count - 1)])
+        turn += 1
+        return try bytes.read(into: buffer, count: n)
     }
 }

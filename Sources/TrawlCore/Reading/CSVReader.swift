@@ -45,7 +45,8 @@ public final class CSVReader: CellReader {
 
     public func fill(_ batch: inout TextBatch) throws(InputError) -> Bool {
         while batch.byteCount < BatchLimits.bytes {
-            if input.available < 2 && !input.atEOF { try input.fill() }
+            // Two bytes for the lookahead (`""`, CRLF); one read may bring a single byte (a pipe).
+            if input.available < 2 { try input.ensure(2) }
             if input.available == 0 {
                 if inQuotes {
                     problems.append(InputError(path: path, code: .parseFailed,
@@ -55,6 +56,8 @@ public final class CSVReader: CellReader {
                 if cellHasContent || cellIndex > 0 { endCell(&batch) }
                 return false
             }
+            if takeRun(&batch) { continue }
+            // The head byte changes state: byte by byte, with one byte of lookahead.
             let b = input.byte(at: 0)
             let next: UInt8? = input.available > 1 ? input.byte(at: 1) : nil
             if inQuotes {
@@ -106,6 +109,56 @@ public final class CSVReader: CellReader {
         return true
     }
 
+    /// The fast path: copies the run of content bytes at the head of the buffer (up to the next
+    /// `"` inside quotes; the next delimiter, LF or CR outside) into the cell in one append, and
+    /// moves the position over it in bulk. Returns false when the head byte is not content, for
+    /// the state machine. A run cut by the buffer's end simply goes on at the next call: content
+    /// bytes need no lookahead.
+    private func takeRun(_ batch: inout TextBatch) -> Bool {
+        let taken = input.withBytes { p -> Int in
+            let first = p[0]
+            let end: Int
+            if inQuotes {
+                guard first != 0x22 else { return 0 }
+                end = RunScan.first(0x22, 0x22, 0x22, in: p, from: 1)
+            } else {
+                // A quote opens a quoted cell only as its first byte; later it is content.
+                guard first != delimiter, first != 0x0A, first != 0x0D, first != 0x22 || cellHasContent else { return 0 }
+                end = RunScan.first(delimiter, 0x0A, 0x0D, in: p, from: 1)
+                if !cellHasContent {
+                    let whole = UnsafeBufferPointer(rebasing: p[0..<end])
+                    if end < p.count, end < BatchLimits.cellPiece, header != nil {
+                        // The whole cell is buffered up to its terminator (which ends it, whatever
+                        // follows): straight into the batch, without the builder's copy. The cell
+                        // stays without content, so `endCell` only moves to the next column.
+                        if !CellBuilder.isBlank(whole) {
+                            batch.append(whole, field: fieldID(&batch), line: position.line, column: position.column)
+                        }
+                        position.advance(over: whole)
+                        return end
+                    }
+                    cellHasContent = true
+                    builder.begin(at: position)
+                }
+            }
+            let run = UnsafeBufferPointer(rebasing: p[0..<end])
+            appendRun(run, &batch)
+            position.advance(over: run)
+            return end
+        }
+        guard taken > 0 else { return false }
+        input.consume(taken)
+        return true
+    }
+
+    private func appendRun(_ run: UnsafeBufferPointer<UInt8>, _ batch: inout TextBatch) {
+        if header != nil {
+            builder.append(run, into: &batch, field: fieldName())
+        } else {
+            builder.bytes.append(contentsOf: run)  // the header row is never cut
+        }
+    }
+
     @inline(__always)
     private func advance(_ n: Int) {
         for i in 0..<n { position.advance(over: input.byte(at: i)) }
@@ -126,15 +179,19 @@ public final class CSVReader: CellReader {
         return "column_\(cellIndex + 1)"
     }
 
+    /// The current column's field id, without hashing while the column keeps its name.
+    private func fieldID(_ batch: inout TextBatch) -> Int32 {
+        if cellIndex >= guesses.count { guesses += repeatElement(-1, count: cellIndex + 1 - guesses.count) }
+        return batch.fieldID(fieldName(), guess: &guesses[cellIndex])
+    }
+
     private func endCell(_ batch: inout TextBatch) {
         if header == nil {
             let name = String(decoding: builder.bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
             pendingHeader.append(name.isEmpty ? "column_\(cellIndex + 1)" : name)
         } else if cellHasContent && !builder.isBlank {
-            if cellIndex >= guesses.count { guesses += repeatElement(-1, count: cellIndex + 1 - guesses.count) }
-            builder.finish(into: &batch, field: batch.fieldID(fieldName(), guess: &guesses[cellIndex]))
+            builder.finish(into: &batch, field: fieldID(&batch))
         }
-        builder.bytes.removeAll(keepingCapacity: true)
         cellHasContent = false
         cellIndex += 1
         builder.begin(at: position)

@@ -54,13 +54,28 @@ struct CellBuilder {
     var anchored = false
 
     mutating func begin(at position: TextPosition, row: Int = 0) {
-        bytes.removeAll(keepingCapacity: true)
+        // Not a no-op on an empty array: `removeAll(keepingCapacity:)` goes through a generic
+        // `replaceSubrange`, and readers begin a cell per value.
+        if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
         self.position = position
         self.row = row
         emitFrom = 0
     }
 
     var isFull: Bool { bytes.count >= BatchLimits.cellPiece }
+
+    /// Appends a run of the cell's bytes. A cell reaching `BatchLimits.cellPiece` bytes is handed
+    /// over at exactly the byte where appending byte by byte would (so the pieces are the same
+    /// whatever the runs); `field` is only asked then.
+    mutating func append(_ run: UnsafeBufferPointer<UInt8>, into batch: inout TextBatch, field: @autoclosure () -> String?) {
+        var from = 0
+        while from < run.count {
+            let take = min(run.count - from, max(0, BatchLimits.cellPiece - bytes.count))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[from..<(from + take)]))
+            from += take
+            if isFull { flushPiece(into: &batch, field: field()) }
+        }
+    }
 
     /// Hands over all but the overlap tail; matches starting in the tail's second half are left
     /// to the next piece.
@@ -95,5 +110,9 @@ struct CellBuilder {
     }
 
     /// Only spaces, line ends or NULs (a `_binary '\0\0'` padding value): nothing to scan.
-    var isBlank: Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A || $0 == 0x00 } }
+    var isBlank: Bool { Self.isBlank(bytes) }
+
+    static func isBlank<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
 }

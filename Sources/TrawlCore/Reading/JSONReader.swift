@@ -10,14 +10,55 @@ public final class JSONReader: CellReader {
 
     struct Frame {
         var isArray: Bool
+        /// Index in `paths` of the container's own key path.
+        var path: Int
+    }
+
+    /// A key path met in this input, interned so that the objects of an NDJSON file, which repeat
+    /// the same keys, build no string and hash nothing per key or value.
+    struct KeyPath {
         var path: String
+        /// The field id values at this path had last time (`TextBatch.fieldID(_:table:guess:)`).
+        var fieldGuess: Int32 = -1
+        /// The path of this container's elements (`[*]`), once met.
+        var elements: Int?
+        /// This object's keys as first met, with their paths; `keyIndex` finds one by its bytes,
+        /// and `lastKey` is where the last key read was: the next key is most often the one after
+        /// it (objects of one kind list their keys in one order), found by comparing bytes only.
+        var keys: [(key: [UInt8], path: Int)] = []
+        var keyIndex: [[UInt8]: Int] = [:]
+        var lastKey = -1
+
+        init(_ path: String) { self.path = path }
+
+        /// The path of the key `bytes` when this object had it before. Mutating, so that it works
+        /// in place: reading `paths[i]` field by field copied the node, with a retain per field.
+        mutating func path(ofKey bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+            let next = lastKey + 1
+            if next < keys.count, keys[next].key.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) {
+                lastKey = next
+                return keys[next].path
+            }
+            guard let known = keyIndex[Array(bytes)] else { return nil }
+            lastKey = known
+            return keys[known].path
+        }
+
+        mutating func add(key: [UInt8], path: Int) {
+            lastKey = keys.count
+            keyIndex[key] = keys.count
+            keys.append((key, path))
+        }
     }
 
     let input: BufferedInput
     let path: String
     var stack: [Frame] = []
     var state = State.value
-    var pendingKeyPath: String?
+    var pendingKeyPath: Int?
+    var paths = [KeyPath("$")]
+    /// A key with escapes or cut by the buffer's end, as it is read (reused across keys).
+    var key: [UInt8] = []
     var position = TextPosition()
     var builder = CellBuilder()
     var fallback: TextReader?
@@ -62,8 +103,10 @@ public final class JSONReader: CellReader {
         }
     }
 
+    @inline(__always)
     private func peek() throws(InputError) -> UInt8? {
-        if input.available == 0 { try input.ensure(1) }
+        if input.available > 0 { return input.byte(at: 0) }
+        try input.ensure(1)
         return input.available > 0 ? input.byte(at: 0) : nil
     }
 
@@ -75,17 +118,47 @@ public final class JSONReader: CellReader {
         return b
     }
 
+    /// Skips whitespace a buffer at a time; false at end of input.
     private func skipWhitespace() throws(InputError) -> Bool {
-        while let b = try peek() {
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { _ = try take() } else { return true }
+        while try peek() != nil {
+            let blank = input.withBytes { p -> Int in
+                var i = 0
+                while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+                position.advance(over: UnsafeBufferPointer(rebasing: p[0..<i]))
+                return i
+            }
+            input.consume(blank)
+            if input.available > 0 { return true }
         }
         return false
     }
 
-    private var currentValuePath: String {
+    private var currentValuePath: Int {
         if let key = pendingKeyPath { return key }
-        if let top = stack.last { return top.path + "[*]" }
-        return "$"
+        guard let top = stack.last else { return 0 }
+        if let elements = paths[top.path].elements { return elements }
+        let elements = paths.count
+        paths.append(KeyPath(paths[top.path].path + "[*]"))
+        paths[top.path].elements = elements
+        return elements
+    }
+
+    /// The path of the key `bytes` (decoded) in the object at path `parent`: its interned path
+    /// when the key came before, found by comparing bytes with the key after the last one.
+    private func keyPath(in parent: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        if let known = paths[parent].path(ofKey: bytes) { return known }
+        let key = Array(bytes)
+        let name = String(decoding: key, as: UTF8.self)
+        let parentPath = paths[parent].path
+        let id = paths.count
+        paths.append(KeyPath(Self.isPlainKey(key) ? parentPath + "." + name : parentPath + "[\"" + name + "\"]"))
+        paths[parent].add(key: key, path: id)
+        return id
+    }
+
+    /// The field id of values at path `id`, without hashing while the guess holds.
+    private func fieldID(_ id: Int, _ batch: inout TextBatch) -> Int32 {
+        batch.fieldID(paths[id].path, guess: &paths[id].fieldGuess)
     }
 
     private func step(_ batch: inout TextBatch) throws -> Void {
@@ -101,11 +174,14 @@ public final class JSONReader: CellReader {
             }
             guard b == 0x22 else { throw SyntaxError(message: "expected a key in double quotes") }
             _ = try take()
-            var key: [UInt8] = []
-            try readString { key.append($0) }
-            let name = String(decoding: key, as: UTF8.self)
-            let parent = stack.last?.path ?? "$"
-            pendingKeyPath = Self.isPlainKey(key) ? parent + "." + name : parent + "[\"" + name + "\"]"
+            let parent = stack.last?.path ?? 0
+            if let known = withPlainString({ keyPath(in: parent, $0) }) {
+                pendingKeyPath = known
+            } else {
+                key.removeAll(keepingCapacity: true)
+                try readString { key.append(contentsOf: $0) }
+                pendingKeyPath = key.withUnsafeBufferPointer { keyPath(in: parent, $0) }
+            }
             state = .colon
         case .colon:
             guard b == 0x3A else { throw SyntaxError(message: "expected ':' after a key") }
@@ -131,7 +207,7 @@ public final class JSONReader: CellReader {
             guard stack.count < Self.maxDepth else { throw SyntaxError(message: "nesting deeper than \(Self.maxDepth) levels") }
             _ = try take()
             // Past `maxPathDepth` levels the path stops growing (memory stays linear in depth).
-            let framePath = stack.count < Self.maxPathDepth ? valuePath : (stack.last?.path ?? "$")
+            let framePath = stack.count < Self.maxPathDepth ? valuePath : (stack.last?.path ?? 0)
             stack.append(Frame(isArray: b == 0x5B, path: framePath))
             pendingKeyPath = nil
             if b == 0x5B {
@@ -147,29 +223,33 @@ public final class JSONReader: CellReader {
             return
         case 0x22:
             _ = try take()
-            builder.begin(at: position)
-            try readString { byte in
-                builder.bytes.append(byte)
-                if builder.isFull { builder.flushPiece(into: &batch, field: valuePath) }
+            let direct: Void? = withPlainString { run in
+                let id = fieldID(valuePath, &batch)
+                if run.isEmpty {
+                    batch.appendEmpty(field: id)  // "": a value present but empty
+                } else {
+                    batch.append(run, field: id, line: position.line, column: position.column)
+                }
             }
-            if builder.bytes.isEmpty && builder.emitFrom == 0 {
-                batch.appendEmpty(field: batch.fieldID(valuePath))  // "": a value present but empty
-            } else {
-                builder.finish(into: &batch, field: valuePath)
+            if direct == nil {
+                builder.begin(at: position)
+                try readString { run in builder.append(run, into: &batch, field: paths[valuePath].path) }
+                if builder.bytes.isEmpty && builder.emitFrom == 0 {
+                    batch.appendEmpty(field: fieldID(valuePath, &batch))
+                } else {
+                    builder.finish(into: &batch, field: fieldID(valuePath, &batch))
+                }
             }
         case 0x2D, 0x30...0x39:
             builder.begin(at: position)
-            while let c = try peek(), c == 0x2D || c == 0x2B || c == 0x2E || c == 0x45 || c == 0x65 || (c >= 0x30 && c <= 0x39) {
-                builder.bytes.append(c)
-                _ = try take()
-            }
-            builder.finish(into: &batch, field: valuePath)
+            try readNumber()
+            builder.finish(into: &batch, field: fieldID(valuePath, &batch))
         case 0x74, 0x66, 0x6E:  // true false null
-            let word: [UInt8] = b == 0x74 ? Array("true".utf8) : b == 0x66 ? Array("false".utf8) : Array("null".utf8)
-            for expected in word {
-                guard try take() == expected else { throw SyntaxError(message: "invalid literal") }
+            let word: StaticString = b == 0x74 ? "true" : b == 0x66 ? "false" : "null"
+            for i in 0..<word.utf8CodeUnitCount {
+                guard try take() == word.utf8Start[i] else { throw SyntaxError(message: "invalid literal") }
             }
-            if b == 0x6E { batch.appendEmpty(field: batch.fieldID(valuePath)) }  // null counts as an empty cell
+            if b == 0x6E { batch.appendEmpty(field: fieldID(valuePath, &batch)) }  // null counts as an empty cell
         default:
             throw SyntaxError(message: "unexpected character '\(Self.printable(b))'")
         }
@@ -183,25 +263,76 @@ public final class JSONReader: CellReader {
         state = stack.isEmpty ? .value : .commaOrEnd
     }
 
-    /// Reads the rest of a string (after the opening quote), decoding escapes to UTF-8.
-    private func readString(_ emit: (UInt8) -> Void) throws {
+    /// The fast path for a string (after its opening quote) that is wholly buffered, has no
+    /// escape and is shorter than a cell piece, as nearly every key and value: `body` gets its
+    /// bytes in place, then the string is consumed with its closing quote. Nil, with nothing
+    /// consumed, for any other string.
+    private func withPlainString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        var length = 0
+        let result = input.withBytes { p -> R? in
+            let end = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: 0)
+            guard end < p.count, p[end] == 0x22, end < BatchLimits.cellPiece else { return nil }
+            let run = UnsafeBufferPointer(rebasing: p[0..<end])
+            let result = body(run)
+            position.advance(over: run)
+            position.column += 1  // the closing quote
+            length = end + 1
+            return result
+        }
+        input.consume(length)
+        return result
+    }
+
+    /// Reads a number's characters into the builder, a buffer at a time.
+    private func readNumber() throws(InputError) {
+        while try peek() != nil {
+            let n = input.withBytes { p -> Int in
+                var i = 0
+                while i < p.count, Self.isNumberByte(p[i]) { i += 1 }
+                let run = UnsafeBufferPointer(rebasing: p[0..<i])
+                builder.bytes.append(contentsOf: run)
+                position.advance(over: run)
+                return i
+            }
+            input.consume(n)
+            if input.available > 0 { return }
+        }
+    }
+
+    @inline(__always)
+    static func isNumberByte(_ c: UInt8) -> Bool {
+        c == 0x2D || c == 0x2B || c == 0x2E || c == 0x45 || c == 0x65 || (c >= 0x30 && c <= 0x39)
+    }
+
+    /// Reads the rest of a string (after the opening quote), decoding escapes to UTF-8, and hands
+    /// it to `emit` in runs: the bytes up to the next quote or backslash go over in one run.
+    private func readString(_ emit: (UnsafeBufferPointer<UInt8>) -> Void) throws {
         var pendingHigh: UInt32?
         while true {
+            if try peek() != nil {
+                let run = input.withBytes { p -> Int in
+                    let end = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: 0)
+                    guard end > 0 else { return 0 }
+                    if pendingHigh != nil { Self.utf8(0xFFFD, emit); pendingHigh = nil }
+                    let run = UnsafeBufferPointer(rebasing: p[0..<end])
+                    emit(run)
+                    position.advance(over: run)
+                    return end
+                }
+                input.consume(run)
+                if input.available == 0 { continue }
+            }
+            // A quote, a backslash, or the end of input.
             guard let b = try take() else { throw SyntaxError(message: "unterminated string") }
             if b == 0x22 { break }
-            if b != 0x5C {
-                if pendingHigh != nil { Self.utf8(0xFFFD, emit); pendingHigh = nil }
-                emit(b)
-                continue
-            }
             guard let e = try take() else { throw SyntaxError(message: "unterminated string") }
             switch e {
-            case 0x22, 0x5C, 0x2F: emit(e)
-            case 0x62: emit(0x08)
-            case 0x66: emit(0x0C)
-            case 0x6E: emit(0x0A)
-            case 0x72: emit(0x0D)
-            case 0x74: emit(0x09)
+            case 0x22, 0x5C, 0x2F: Self.emit(e, emit)
+            case 0x62: Self.emit(0x08, emit)
+            case 0x66: Self.emit(0x0C, emit)
+            case 0x6E: Self.emit(0x0A, emit)
+            case 0x72: Self.emit(0x0D, emit)
+            case 0x74: Self.emit(0x09, emit)
             case 0x75:
                 var v: UInt32 = 0
                 for _ in 0..<4 {
@@ -230,9 +361,13 @@ public final class JSONReader: CellReader {
         }
     }
 
-    static func utf8(_ v: UInt32, _ emit: (UInt8) -> Void) {
+    static func emit(_ byte: UInt8, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafePointer(to: byte) { emit(UnsafeBufferPointer(start: $0, count: 1)) }
+    }
+
+    static func utf8(_ v: UInt32, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
-        for b in String(scalar).utf8 { emit(b) }
+        for b in scalar.utf8 { Self.emit(b, emit) }
     }
 
     static func isPlainKey(_ key: [UInt8]) -> Bool {
