@@ -307,14 +307,18 @@ struct LineIndex {
     private(set) var lines: [Line] = []
     /// The field of the cell each line belongs to (-1 none, `severalFields` when it spans cells).
     private(set) var fields: [Int32] = []
+    /// The first segment that reaches each line (`segments.count` when none does).
+    private(set) var firstSegments: [Int32] = []
     static let severalFields: Int32 = -2
 
     /// Fills `fields` from the batch's segments (sorted by offset, separated by newlines).
     mutating func assignFields(_ segments: [TextBatch.Segment]) {
         fields.removeAll(keepingCapacity: true)
+        firstSegments.removeAll(keepingCapacity: true)
         var s = 0
         for line in lines {
             while s < segments.count, segments[s].end < line.start { s += 1 }
+            firstSegments.append(Int32(s))
             var field: Int32 = -1
             var t = s
             var count = 0
