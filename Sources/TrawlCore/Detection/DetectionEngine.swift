@@ -102,6 +102,11 @@ public final class DetectionWorker {
     private let conditionOwners: [Int]
     /// The same sets as tables (nil past 64 sets: they are then tested one by one).
     private let admission: AdmissionTable?
+    /// With the tables, the context requirement of a detector that requires context and has a
+    /// context slot is part of its admission (`withContext` is then not needed): the sets of
+    /// those detectors, and for each anchor slot the sets whose detector has its context there.
+    private let contextSets: UInt64
+    private let contextSlotSets: [UInt64]
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -131,6 +136,18 @@ public final class DetectionWorker {
         conditionOwners = filteredDetectors.enumerated().flatMap { k, d in conditions[d].map { _ in k } }
         skipBareLines = filteredDetectors.allSatisfy { d in conditions[d].allSatisfy(\.needsSomething) }
         admission = AdmissionTable(flatConditions)
+        var contextSets: UInt64 = 0
+        var contextSlotSets = [UInt64](repeating: 0, count: 64)
+        if admission != nil {
+            for (c, k) in conditionOwners.enumerated() {
+                let d = filteredDetectors[k]
+                guard detectors[d].requiresContext, engine.contextSlots[d] >= 0 else { continue }
+                contextSets |= 1 << UInt64(c)
+                contextSlotSets[engine.contextSlots[d]] |= 1 << UInt64(c)
+            }
+        }
+        self.contextSets = contextSets
+        self.contextSlotSets = contextSlotSets
     }
 
     struct Candidate: Sendable {
@@ -210,11 +227,13 @@ public final class DetectionWorker {
                     if !measured {
                         lineIndex.measure(buffer, anchors: anchors)
                         lineIndex.assignFields(batch.segments)
-                        admitAll()
+                        admitAll(fieldHints: fieldHints)
                         measured = true
                     }
                     var admitted = admittedLines[ordinal]
-                    if detector.requiresContext { admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints) }
+                    if detector.requiresContext && !(contextSets != 0 && contextSlots[index] >= 0) {
+                        admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints)
+                    }
                     let lines = lineIndex.lines, firstSegments = lineIndex.firstSegments
                     forEachWindow(admitted) { first, start, end in
                         // The match's line gives the cell to start looking from (`segmentIndex`).
@@ -255,7 +274,7 @@ public final class DetectionWorker {
 
     /// Fills `admittedLines`: for each filtered detector, the lines its prefilter admits, in one
     /// pass over the lines (a line with no digit, mark or anchor word meets no prefilter).
-    private func admitAll() {
+    private func admitAll(fieldHints: [[Bool]]) {
         // Locals only in the loops: properties of a class would pay an exclusivity check per
         // access, and a second reference to the arrays would copy them on write.
         var lists: [[Int32]] = []
@@ -270,12 +289,35 @@ public final class DetectionWorker {
         let skipBare = self.skipBareLines
         if let admission {
             let bare = admission.bareMask
+            // A detector that requires context is admitted on a line in a field whose name hints
+            // it, over several cells, or holding one of its context words (as `withContext`).
+            let contextSets = self.contextSets, slotSets = self.contextSlotSets
+            var contextSlotBits: UInt64 = 0
+            for (slot, sets) in slotSets.enumerated() where sets != 0 { contextSlotBits |= 1 << UInt64(slot) }
+            let hintedSets: [UInt64] = fieldHints.map { hints in
+                var sets: UInt64 = 0
+                for (c, k) in owners.enumerated() where contextSets & (1 << UInt64(c)) != 0 && hints[filteredDetectors[k]] {
+                    sets |= 1 << UInt64(c)
+                }
+                return sets
+            }
+            let lineFields = lineIndex.fields
             admission.withTables { counted, bitSets, marks in
                 owners.withUnsafeBufferPointer { owners in
                     for l in lines.indices {
                         let line = lines[l]
                         var mask = line.digits == 0 && line.marks == 0 && line.words == 0
                             ? bare : admission.mask(line, counted: counted, bitSets: bitSets, marks: marks)
+                        if mask & contextSets != 0 {
+                            let field = lineFields[l]
+                            var allowed = field == LineIndex.severalFields ? contextSets : field >= 0 ? hintedSets[Int(field)] : 0
+                            var words = line.words & contextSlotBits
+                            while words != 0 {
+                                allowed |= slotSets[words.trailingZeroBitCount]
+                                words &= words - 1
+                            }
+                            mask &= ~contextSets | allowed
+                        }
                         var last = -1
                         while mask != 0 {
                             // A detector's sets are consecutive bits: the line is listed once.
@@ -553,7 +595,10 @@ public final class DetectionWorker {
     private func fieldValueCandidates(batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]], into candidates: inout [Candidate]) {
         let withValues = detectors.indices.filter { detectors[$0].fieldValue != nil }
         guard !withValues.isEmpty else { return }
-        for (s, segment) in batch.segments.enumerated() where segment.field >= 0 && segment.start >= segment.emitFrom {
+        // Most columns hint none of them (ids, dates, amounts): their cells are skipped at once.
+        let hinted = fieldHints.map { hints in withValues.contains { hints[$0] } }
+        guard hinted.contains(true) else { return }
+        for (s, segment) in batch.segments.enumerated() where segment.field >= 0 && hinted[Int(segment.field)] && segment.start >= segment.emitFrom {
             let hints = fieldHints[Int(segment.field)]
             var lo = segment.start, hi = segment.end
             while lo < hi, buffer[lo] == 0x20 || buffer[lo] == 0x09 { lo += 1 }
