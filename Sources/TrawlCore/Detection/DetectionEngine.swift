@@ -107,6 +107,7 @@ public final class DetectionWorker {
     /// those detectors, and for each anchor slot the sets whose detector has its context there.
     private let contextSets: UInt64
     private let contextSlotSets: [UInt64]
+    private let contextSlotBits: UInt64
 
     private let contextBefore = 100
     private let contextAfter = 60
@@ -148,6 +149,7 @@ public final class DetectionWorker {
         }
         self.contextSets = contextSets
         self.contextSlotSets = contextSlotSets
+        contextSlotBits = contextSlotSets.indices.reduce(0) { bits, slot in contextSlotSets[slot] != 0 ? bits | 1 << UInt64(slot) : bits }
     }
 
     struct Candidate: Sendable {
@@ -291,9 +293,7 @@ public final class DetectionWorker {
             let bare = admission.bareMask
             // A detector that requires context is admitted on a line in a field whose name hints
             // it, over several cells, or holding one of its context words (as `withContext`).
-            let contextSets = self.contextSets, slotSets = self.contextSlotSets
-            var contextSlotBits: UInt64 = 0
-            for (slot, sets) in slotSets.enumerated() where sets != 0 { contextSlotBits |= 1 << UInt64(slot) }
+            let contextSets = self.contextSets, slotSets = self.contextSlotSets, contextSlotBits = self.contextSlotBits
             let hintedSets: [UInt64] = fieldHints.map { hints in
                 var sets: UInt64 = 0
                 for (c, k) in owners.enumerated() where contextSets & (1 << UInt64(c)) != 0 && hints[filteredDetectors[k]] {

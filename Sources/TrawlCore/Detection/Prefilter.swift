@@ -375,14 +375,11 @@ struct LineIndex {
         if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines) }
     }
 
-    /// Eight bytes at `p`, the first in the low byte.
+    // Eight bytes at a time: the primitives the readers' bulk scans use (`RunScan`).
     @inline(__always)
-    static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-    }
-
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let highs: UInt64 = 0x8080_8080_8080_8080
+    static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 { RunScan.load8(p) }
+    static let ones = RunScan.ones
+    static let highs = RunScan.highs
 
     /// The high bit of each byte of `x` that is not an ASCII digit (no carry crosses bytes: the
     /// low seven bits plus 0x76 stay under 0x100).
@@ -401,18 +398,13 @@ struct LineIndex {
         return ~(atLeastA & ~pastZ & ~x) & highs
     }
 
-    /// The high bit of each byte of `x` that is zero (exact for the lowest one: a borrow only
-    /// flags bytes above a zero byte).
-    @inline(__always)
-    static func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-
     /// The high bit of each byte of `x` that the measurement must look at one by one: digits,
     /// newlines, `@ : + .` and 0xE2 (the lead byte of `€` and of the narrow no-break space); the
     /// lowest one is exact, later ones may be extra.
     @inline(__always)
     static func loudBytes(_ x: UInt64) -> UInt64 {
-        (nonDigits(x) ^ highs) | zeroBytes(x ^ (ones &* 0x0A)) | zeroBytes(x ^ (ones &* 0x40)) | zeroBytes(x ^ (ones &* 0x3A))
-            | zeroBytes(x ^ (ones &* 0x2B)) | zeroBytes(x ^ (ones &* 0x2E)) | zeroBytes(x ^ (ones &* 0xE2))
+        (nonDigits(x) ^ highs) | RunScan.equal(x, 0x0A) | RunScan.equal(x, 0x40) | RunScan.equal(x, 0x3A)
+            | RunScan.equal(x, 0x2B) | RunScan.equal(x, 0x2E) | RunScan.equal(x, 0xE2)
     }
 
     /// True when one of the `e`s flagged in `es` (the eight bytes at `i`) starts `eur` in any case.

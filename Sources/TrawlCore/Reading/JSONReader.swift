@@ -120,14 +120,22 @@ public final class JSONReader: CellReader {
 
     /// Skips whitespace a buffer at a time; false at end of input.
     private func skipWhitespace() throws(InputError) -> Bool {
+        try consumeRun(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { _ in }
+    }
+
+    /// Consumes the bytes that satisfy `accepts`, a buffer at a time, handing each run to `body`
+    /// and moving the position over it; false at end of input.
+    private func consumeRun(while accepts: (UInt8) -> Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(InputError) -> Bool {
         while try peek() != nil {
-            let blank = input.withBytes { p -> Int in
+            let n = input.withBytes { p -> Int in
                 var i = 0
-                while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
-                position.advance(over: UnsafeBufferPointer(rebasing: p[0..<i]))
+                while i < p.count, accepts(p[i]) { i += 1 }
+                let run = UnsafeBufferPointer(rebasing: p[0..<i])
+                body(run)
+                position.advance(over: run)
                 return i
             }
-            input.consume(blank)
+            input.consume(n)
             if input.available > 0 { return true }
         }
         return false
@@ -285,18 +293,7 @@ public final class JSONReader: CellReader {
 
     /// Reads a number's characters into the builder, a buffer at a time.
     private func readNumber() throws(InputError) {
-        while try peek() != nil {
-            let n = input.withBytes { p -> Int in
-                var i = 0
-                while i < p.count, Self.isNumberByte(p[i]) { i += 1 }
-                let run = UnsafeBufferPointer(rebasing: p[0..<i])
-                builder.bytes.append(contentsOf: run)
-                position.advance(over: run)
-                return i
-            }
-            input.consume(n)
-            if input.available > 0 { return }
-        }
+        _ = try consumeRun(while: Self.isNumberByte) { builder.bytes.append(contentsOf: $0) }
     }
 
     @inline(__always)
