@@ -236,6 +236,46 @@ struct PrefilterTests {
         _ = try TestDetectors.make(yaml("[0-9]\\h[0-9]"))
     }
 
+    /// `lean_pattern` needs a prefilter, an `unless` without words and a pattern that stays on its
+    /// line; `ip-address` runs its IPv4 branch alone on lines without `::` or six colons, with the
+    /// same matches as the whole pattern.
+    @Test func leanPatternsAreCheckedAndFindWhatTheWholePatternFinds() throws {
+        let yaml = { (prefilter: String, unless: String, lean: String) in """
+            id: test-lean
+            name: Test
+            category: user.test
+            description: test
+            pattern: '[0-9]{3}|[0-9]{2}:[0-9]{2}'
+            \(prefilter)
+            lean_pattern: { unless: \(unless), pattern: '\(lean)' }
+            examples: { match: ["123"], no_match: ["ab"] }
+            """ }
+        _ = try TestDetectors.make(yaml("prefilter: { digits: 2 }", "{ any: [colon] }", "[0-9]{3}"))
+        #expect(throws: CatalogError.self) { try TestDetectors.make(yaml("", "{ any: [colon] }", "[0-9]{3}")) }
+        #expect(throws: CatalogError.self) { try TestDetectors.make(yaml("prefilter: { digits: 2 }", "{ words: [ab] }", "[0-9]{3}")) }
+        #expect(throws: CatalogError.self) { try TestDetectors.make(yaml("prefilter: { digits: 2 }", "{ any: [colon] }", "[0-9]\\s")) }
+
+        let catalog = try DetectorCatalog.builtin()
+        let ip = try #require(catalog.detectors.first { $0.id == "ip-address" })
+        let lean = try #require(ip.leanPattern), whole = try #require(ip.pattern)
+        let lines = ["from 10.1.2.3 and 192.168.0.1:8080", "2001:db8::1 then 10.0.0.1", "::ffff:192.0.2.1", "1.2.3.4.5 v1.2.3.4",
+                     "fe80:0:0:0:0:0:0:1 x", "a/10.2.3.4 Chrome/120.0.0.1 ok 8.8.8.8", "256.1.1.1 1.1.1.256 0.0.0.0"]
+        let scratch = MatchScratch()
+        for line in lines {
+            var index = LineIndex()
+            let bytes = Array(line.utf8)
+            bytes.withUnsafeBufferPointer { index.measure($0) }
+            let usesLean = !ip.leanUnless.contains { $0.admits(index.lines[0]) }
+            func matches(_ regex: PCRE2Regex) -> [Range<Int>] {
+                var found: [Range<Int>] = []
+                bytes.withUnsafeBufferPointer { regex.forEachMatch(in: $0, scratch: scratch) { found.append($0) } }
+                return found
+            }
+            if usesLean { #expect(matches(lean) == matches(whole), "\(line)") }
+            #expect(usesLean == !(line.contains("::") || line.filter { $0 == ":" }.count >= 6), "\(line)")
+        }
+    }
+
     /// The prefilters and the context marking change nothing: every detector, on text, CSV, JSON
     /// and SQL built from every detector's own examples (with decoys around them).
     @Test func findingsAreTheSameWithAndWithoutPrefilters() throws {

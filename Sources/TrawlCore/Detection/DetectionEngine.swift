@@ -237,13 +237,25 @@ public final class DetectionWorker {
                         admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints)
                     }
                     let lines = lineIndex.lines, firstSegments = lineIndex.firstSegments
-                    forEachWindow(admitted) { first, start, end in
-                        // The match's line gives the cell to start looking from (`segmentIndex`).
-                        var l = first
-                        pattern.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch) { range in
-                            while l + 1 < lines.count, lines[l].end < range.lowerBound { l += 1 }
-                            self.segmentHint = Int(firstSegments[l])
-                            found(range)
+                    var passes = [(pattern, admitted)]
+                    if let lean = detector.leanPattern {
+                        // Lines that do not meet `unless` take the lean pattern (same matches there).
+                        let unless = detector.leanUnless
+                        let full = admitted.filter { l in unless.contains { $0.admits(lines[Int(l)]) } }
+                        if full.count < admitted.count {
+                            let leanLines = admitted.filter { l in !unless.contains { $0.admits(lines[Int(l)]) } }
+                            passes = [(pattern, full), (lean, leanLines)]
+                        }
+                    }
+                    for (regex, lineList) in passes {
+                        forEachWindow(lineList) { first, start, end in
+                            // The match's line gives the cell to start looking from (`segmentIndex`).
+                            var l = first
+                            regex.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch) { range in
+                                while l + 1 < lines.count, lines[l].end < range.lowerBound { l += 1 }
+                                self.segmentHint = Int(firstSegments[l])
+                                found(range)
+                            }
                         }
                     }
                 } else {

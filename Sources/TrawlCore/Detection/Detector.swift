@@ -12,6 +12,9 @@ public final class Detector: Sendable {
     let fields: PCRE2Regex?
     let fieldValue: PCRE2Regex?
     let validator: Validator?
+    /// `lean_pattern`: the cheaper pattern and the conditions under which it may not be used.
+    let leanPattern: PCRE2Regex?
+    let leanUnless: [LineCondition]
 
     public var id: String { definition.id }
     public var category: String { definition.category }
@@ -58,6 +61,18 @@ public final class Detector: Sendable {
         }
         if definition.prefilter != nil, let pattern = definition.pattern, let token = Self.multilineToken(in: pattern) {
             throw fail("prefilter: the pattern can match a newline (\(token)), and prefilters work line by line: remove the prefilter or the token")
+        }
+        if let lean = definition.leanPattern {
+            guard definition.prefilter != nil, definition.pattern != nil else { throw fail("lean_pattern needs a pattern and a prefilter") }
+            guard lean.unless.allWords.isEmpty else { throw fail("lean_pattern: unless cannot use words") }
+            if let token = Self.multilineToken(in: lean.pattern) {
+                throw fail("lean_pattern: the pattern can match a newline (\(token)), and it runs line by line")
+            }
+            self.leanPattern = try compile("lean_pattern", lean.pattern, [.multiline])
+            self.leanUnless = lean.unless.conditions(wordBit: 0)
+        } else {
+            self.leanPattern = nil
+            self.leanUnless = []
         }
         if let name = definition.validator {
             guard let validator = Validators.named(name) else {

@@ -25,7 +25,16 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
     public var mergeNearby: Bool?
     /// Necessary conditions on a line for `pattern` to match in it (see `PrefilterDefinition`).
     public var prefilter: PrefilterDefinition?
+    /// A cheaper pattern for the admitted lines that do not meet `unless`: there, the branches of
+    /// `pattern` it leaves out cannot match, so it finds exactly the same matches (`ip-address`:
+    /// without `::` or six colons on a line, only the IPv4 branch can match).
+    public var leanPattern: LeanPattern?
     public var examples: Examples
+
+    public struct LeanPattern: Sendable, Codable, Hashable {
+        public var unless: PrefilterDefinition
+        public var pattern: String
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, name, category, description, pattern, validator, confidence
@@ -36,6 +45,7 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
         case fieldValue = "field_value"
         case mergeNearby = "merge_nearby"
         case prefilter
+        case leanPattern = "lean_pattern"
         case examples
     }
 
