@@ -284,5 +284,12 @@ struct SQLReaderTests {
         #expect(sniff("  insert into authors values('1')\n") == .sql)
         #expect(sniff("Please insert into the form your name\n") == .text)
         #expect(sniff("anything", path: "x.sql") == .sql)
+        #expect(sniff("-- Dumping data for TABLE `users`\n") == .sql)
+        #expect(sniff("\tCOPY public.actor (actor_id) FROM stdin;\n") == .sql)
+        #expect(sniff("copy the files from stdin\nnothing\n") == .sql)
+        #expect(sniff("copy the files\nfrom stdin\n") == .text)
+        #expect(sniff("SET NAMES utf8;\r\nSET x = 1;\r\nDROP TABLE IF EXISTS t;\r\n") == .sql)
+        #expect(sniff("set up the board\nset the clock\n") == .text)
+        #expect(sniff("-- mysql dum") == .text)
     }
 }
