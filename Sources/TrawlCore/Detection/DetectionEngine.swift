@@ -533,12 +533,11 @@ public final class DetectionWorker {
 
     private func evaluate(detector index: Int, range: Range<Int>, batch: TextBatch, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> Candidate? {
         let detector = detectors[index]
-        let s = segmentIndex(containing: range.lowerBound, in: batch.segments)
-        let segment = batch.segments[s]
-        guard range.upperBound <= segment.end, range.lowerBound >= segment.emitFrom, range.lowerBound < segment.emitUntil, !range.isEmpty else { return nil }
+        guard !range.isEmpty else { return nil }
         var confidence = detector.baseConfidence
         // The validator first: most candidates of a decoy-dense input fail it (15-digit ids as
-        // cards, private addresses), and the signals array would be allocated for nothing.
+        // cards, private addresses), and neither their cell (a search among the batch's cells)
+        // nor their signals need to be found.
         var validated: String?
         if let validator = detector.validator {
             switch validator.validate(UnsafeBufferPointer(rebasing: buffer[range])) {
@@ -557,6 +556,9 @@ public final class DetectionWorker {
                 validated = "validator:\(validator.name):test-or-reserved-value"
             }
         }
+        let s = segmentIndex(containing: range.lowerBound, in: batch.segments)
+        let segment = batch.segments[s]
+        guard range.upperBound <= segment.end, range.lowerBound >= segment.emitFrom, range.lowerBound < segment.emitUntil else { return nil }
         var signals = ["pattern"]
         if let validated { signals.append(validated) }
         if let exclude = detector.excludeContext {
