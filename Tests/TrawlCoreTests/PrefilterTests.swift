@@ -173,6 +173,40 @@ struct PrefilterTests {
         #expect(index.lines.map(\.words) == [0b011, 0, 0b100, 0b001, 0, 0, 0b100])
     }
 
+    /// The two interleaved walks over the halves of a batch's lines mark every line as one walk
+    /// does: the built-in catalog's anchors, on random lines of words, fragments of words,
+    /// folded characters and newlines (a half may start or end on an empty line).
+    @Test func interleavedAnchorWalksEqualOneWalk() throws {
+        let engine = DetectionEngine(catalog: try DetectorCatalog.builtin())
+        let matcher = try #require(engine.anchors)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let tokens = ["asile", "ASI", "le", " rue", " ch", "RQTH", "handicap", "réfugié", "ſécurité", "\u{212A}", " ", "\u{00A0}", "\u{202F}",
+                      "12", "-", "\n", "\n\n", "x", "é", "Ã", "casier judiciaire", "domicile", "adresse"]
+        var marked = 0
+        for round in 0..<300 {
+            var text = ""
+            let length = round % 30 == 0 ? 20_000 : next(3000)
+            while text.utf8.count < length { text += tokens[next(tokens.count)] }
+            var bytes = Array(text.utf8)
+            // Stray bytes of folded characters (a lead byte without its continuation).
+            for _ in 0..<next(4) where !bytes.isEmpty { bytes[next(bytes.count)] = [0xC2, 0xC3, 0xE2, 0xC5][next(4)] }
+            var index = LineIndex()
+            bytes.withUnsafeBufferPointer { index.measure($0) }
+            var one = index.lines, two = index.lines
+            bytes.withUnsafeBufferPointer { buffer in
+                matcher.mark(buffer, lines: &one, interleaved: false)
+                matcher.mark(buffer, lines: &two)
+            }
+            #expect(one == two, "\(text.debugDescription)")
+            marked += one.filter { $0.words != 0 }.count
+        }
+        #expect(marked > 1000)
+    }
+
     @Test func anchorWordsAreFoundWithoutAccentsAndInEveryCaselessForm() throws {
         let matcher = try #require(AnchorMatcher(words: [["securite"], ["kbis"], ["yves"], ["n°"]]))
         var index = LineIndex()

@@ -634,9 +634,12 @@ public struct AnchorMatcher: Sendable {
     /// Bytes folded to classes: 0 for a byte in no word, else 1 + index among the word bytes.
     private let classOf: [UInt8]
     private let classCount: Int
-    /// `next[state * classCount + class]`, failure links folded in (a DFA).
-    private let next: [UInt16]
-    /// Detector slots whose word ends in each state (through failure links too).
+    /// The DFA (failure links folded in), by rows: entry `row + class` is the next state's row
+    /// (`state * classCount`, so that a step is one add and one load), with `outputFlag` set when
+    /// a word ends in that state.
+    private let next: [UInt32]
+    private static let outputFlag: UInt32 = 1 << 31
+    /// Detector slots whose word ends in each state (through failure links too), by state.
     private let output: [UInt64]
 
     /// The base letter of each Latin-1 letter U+00C0...U+00FF (UTF-8 `C3 80`...`C3 BF`), indexed
@@ -726,14 +729,14 @@ public struct AnchorMatcher: Sendable {
             }
             output[state] |= 1 << UInt64(slot)
         }
-        guard goto.count < Int(UInt16.max) else { return nil }
+        guard goto.count * count < Int(Self.outputFlag) else { return nil }
         // Breadth-first: failure links, folded into a full transition table.
         var fail = [Int](repeating: 0, count: goto.count)
-        var table = [UInt16](repeating: 0, count: goto.count * count)
+        var table = [Int](repeating: 0, count: goto.count * count)
         var queue: [Int] = []
         for c in 0..<count {
             let t = goto[0][c]
-            if t > 0 { fail[t] = 0; queue.append(t); table[c] = UInt16(t) }
+            if t > 0 { fail[t] = 0; queue.append(t); table[c] = t }
         }
         var head = 0
         while head < queue.count {
@@ -743,9 +746,9 @@ public struct AnchorMatcher: Sendable {
             for c in 0..<count {
                 let t = goto[state][c]
                 if t > 0 {
-                    fail[t] = Int(table[fail[state] * count + c])
+                    fail[t] = table[fail[state] * count + c]
                     queue.append(t)
-                    table[state * count + c] = UInt16(t)
+                    table[state * count + c] = t
                 } else {
                     table[state * count + c] = table[fail[state] * count + c]
                 }
@@ -753,48 +756,86 @@ public struct AnchorMatcher: Sendable {
         }
         self.classOf = classOf
         self.classCount = count
-        self.next = table
+        self.next = table.map { UInt32($0 * count) | (output[$0] != 0 ? Self.outputFlag : 0) }
         self.output = output
     }
 
     /// Sets `words` on every line holding a word (lines in order, as `LineIndex` measured them).
-    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line]) {
+    ///
+    /// One walk is bound by the latency of its table loads (each state depends on the last): two
+    /// walks, over the first and the second half of the lines, run interleaved so that the
+    /// processor overlaps them. Words never span a newline, so each half starts from the root.
+    /// `interleaved: false` walks once (the tests compare both).
+    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], interleaved: Bool = true) {
+        guard !lines.isEmpty else { return }
         classOf.withUnsafeBufferPointer { classOf in
             next.withUnsafeBufferPointer { next in
                 output.withUnsafeBufferPointer { output in
-                    var state = 0
-                    var line = 0
-                    var lineEnd = lines[0].end
-                    var mask: UInt64 = 0
-                    var i = 0
-                    while i < buffer.count {
-                        if i >= lineEnd {
-                            // A newline (words hold none): the line is done. A folded character
-                            // never spans one (its other bytes are not newlines).
-                            lines[line].words = mask
-                            mask = 0
-                            state = 0
-                            line += 1
-                            if line == lines.count { return }
-                            lineEnd = lines[line].end
-                            i += 1
-                            continue
+                    lines.withUnsafeMutableBufferPointer { lines in
+                        let half = interleaved && lines.count >= 64 ? lines.count / 2 : lines.count
+                        var a = Walk(lines: 0..<half, lines), b = Walk(lines: half..<lines.count, lines)
+                        while !a.done && !b.done {
+                            a.step(buffer, lines, classOf, next, output, classCount)
+                            b.step(buffer, lines, classOf, next, output, classCount)
                         }
-                        var b = buffer[i]
-                        if b < 0x80 {
-                            i += 1
-                        } else {
-                            let (folded, width) = Self.fold(buffer, at: i)
-                            if let folded { b = folded }
-                            i += folded == nil ? 1 : width
-                        }
-                        // Capitals share their lower-case letter's class (set in `init`).
-                        state = Int(next[state * classCount + Int(classOf[Int(b)])])
-                        mask |= output[state]
+                        while !a.done { a.step(buffer, lines, classOf, next, output, classCount) }
+                        while !b.done { b.step(buffer, lines, classOf, next, output, classCount) }
                     }
-                    if line < lines.count { lines[line].words = mask }
                 }
             }
+        }
+    }
+
+    /// One walk of the automaton over a range of lines.
+    private struct Walk {
+        var row = 0
+        var line: Int
+        let lastLine: Int
+        var lineEnd: Int
+        var mask: UInt64 = 0
+        var i: Int
+        var done: Bool
+
+        init(lines range: Range<Int>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>) {
+            line = range.lowerBound
+            lastLine = range.upperBound - 1
+            done = range.isEmpty
+            i = done ? 0 : lines[line].start
+            lineEnd = done ? 0 : lines[line].end
+        }
+
+        /// One byte (or one folded character), or the end of a line.
+        @inline(__always)
+        mutating func step(_ buffer: UnsafeBufferPointer<UInt8>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>,
+                           _ classOf: UnsafeBufferPointer<UInt8>, _ next: UnsafeBufferPointer<UInt32>,
+                           _ output: UnsafeBufferPointer<UInt64>, _ classCount: Int) {
+            if i >= lineEnd {
+                // A newline (words hold none), or the end of the batch: the line is done. A
+                // folded character never spans one (its other bytes are not newlines).
+                lines[line].words = mask
+                mask = 0
+                row = 0
+                if line == lastLine {
+                    done = true
+                    return
+                }
+                line += 1
+                i = lines[line].start
+                lineEnd = lines[line].end
+                return
+            }
+            var b = buffer[i]
+            if b < 0x80 {
+                i += 1
+            } else {
+                let (folded, width) = AnchorMatcher.fold(buffer, at: i)
+                if let folded { b = folded }
+                i += folded == nil ? 1 : width
+            }
+            // Capitals share their lower-case letter's class (set in `init`).
+            let entry = next[row + Int(classOf[Int(b)])]
+            row = Int(entry & ~AnchorMatcher.outputFlag)
+            if entry & AnchorMatcher.outputFlag != 0 { mask |= output[row / classCount] }
         }
     }
 }
