@@ -426,6 +426,21 @@ struct LineIndex {
         return ~((((z & ~highs) &+ ~highs) | z)) & highs
     }
 
+    /// The run separators (class 4) that the wide measurement handles at once between two digits:
+    /// whether they join spaced and dashed runs, and the marks they set there.
+    static let joinsSpaced: UInt8 = 1, joinsDashed: UInt8 = 2, joinerColon: UInt8 = 4, joinerDot: UInt8 = 8, joinerPlus: UInt8 = 16
+    static let joinerMarks: UInt8 = joinerColon | joinerDot | joinerPlus
+    private static let joiners: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for b in "/(),\t".utf8 { table[Int(b)] = 32 }
+        table[0x20] = joinsSpaced | joinsDashed
+        table[0x2E] = joinsSpaced | joinsDashed | joinerDot
+        table[0x2D] = joinsDashed
+        table[0x3A] = joinerColon
+        table[0x2B] = joinerPlus
+        return table
+    }()
+
     private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>, wide: Bool) {
         lines.removeAll(keepingCapacity: true)
         typealias Mark = PrefilterDefinition.Mark
@@ -433,7 +448,7 @@ struct LineIndex {
         let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
         let n = buffer.count
         guard let p = buffer.baseAddress, n > 0 else { return }
-        Self.classes.withUnsafeBufferPointer { table in
+        Self.classes.withUnsafeBufferPointer { table in Self.joiners.withUnsafeBufferPointer { joiners in
             var line = Line(start: 0, end: 0)
             var run: UInt32 = 0, gap = 0
             var plain: UInt32 = 0
@@ -514,6 +529,43 @@ struct LineIndex {
                             dashed += more
                             if run > line.run { line.run = run }
                             i = j - 1
+                            // One separator between two runs (`2024-01-01`, `10:26`, `192.168`,
+                            // `5763 1706`, `12,5`): what the general path below does with it after
+                            // a digit, without its tests. The next digit is then read as usual.
+                            if j + 1 < n, p[j + 1] &- 0x30 < 10 {
+                                let joins = joiners[Int(p[j])]
+                                if joins != 0 {
+                                    line.alnumLengths |= Self.lengthBit(word)
+                                    word = 0
+                                    wordDigits = false
+                                    Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
+                                    if joins & Self.joinsSpaced != 0 {
+                                        exactState = 2
+                                    } else {
+                                        Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
+                                        exactState = 0
+                                    }
+                                    if joins & Self.joinsDashed != 0 {
+                                        dashedState = 2
+                                    } else {
+                                        Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
+                                        dashedState = 0
+                                    }
+                                    gap = 1
+                                    if joins & Self.joinerMarks != 0 {
+                                        if joins & Self.joinerColon != 0 {
+                                            line.marks |= colon
+                                            if line.colons < 255 { line.colons += 1 }
+                                        } else if joins & Self.joinerDot != 0 {
+                                            line.marks |= dot
+                                            if line.dotDigits < 255 { line.dotDigits += 1 }
+                                        } else {
+                                            line.marks |= plus
+                                        }
+                                    }
+                                    i = j
+                                }
+                            }
                         }
                     } else {
                         run = 0
@@ -613,7 +665,7 @@ struct LineIndex {
             Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
             line.end = n
             if line.start < n { lines.append(line) }
-        }
+        } }
     }
 }
 
