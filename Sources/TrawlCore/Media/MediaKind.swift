@@ -59,26 +59,26 @@ public enum MediaKind: String, Sendable, CaseIterable {
             return .tiff
         }
         // ISO 32000-1 7.5.2: the header line `%PDF-1.n`.
-        if h.matches(Array("%PDF-".utf8)) { return .pdf }
+        if h.matches("%PDF-") { return .pdf }
         // RIFF (Microsoft, Multimedia Programming Interface and Data Specifications 1.0):
         // `RIFF` size form-type; WebP is RFC 9649 section 2.4, WAVE and AVI are RIFF forms; RF64
         // (EBU Tech 3306) is WAVE beyond 4 GiB.
-        if h.matches(Array("RIFF".utf8)) || h.matches(Array("RF64".utf8)) {
-            if h.matches(Array("WAVE".utf8), at: 8) { return .wav }
-            if h.matches(Array("WEBP".utf8), at: 8) { return .webp }
-            if h.matches(Array("AVI ".utf8), at: 8) { return .avi }
+        if h.matches("RIFF") || h.matches("RF64") {
+            if h.matches("WAVE", at: 8) { return .wav }
+            if h.matches("WEBP", at: 8) { return .webp }
+            if h.matches("AVI ", at: 8) { return .avi }
             return nil
         }
         // Ogg (RFC 3533 section 6): every page starts `OggS` with stream structure version 0.
-        if h.matches(Array("OggS".utf8)) && h.count > 4 && h[4] == 0 { return .ogg }
+        if h.matches("OggS") && h.count > 4 && h[4] == 0 { return .ogg }
         // EBML (RFC 8794) header; its DocType says Matroska (RFC 9559) or WebM.
         if h.matches([0x1A, 0x45, 0xDF, 0xA3]) { return ebmlDocType(h) }
         // ISO base media file format (ISO/IEC 14496-12) 4.3: a leading `ftyp` box with brands.
-        if h.matches(Array("ftyp".utf8), at: 4) { return isoBrand(h) }
+        if h.matches("ftyp", at: 4) { return isoBrand(h) }
         if isQuickTimeWithoutFtyp(h) { return .quicktime }
         // ID3v2 (id3.org, ID3 tag version 2.4.0 - Main Structure, 3.1): `ID3`, a version below
         // 0xFF, then a synchsafe size (high bits clear).
-        if h.matches(Array("ID3".utf8)) && h.count >= 10 && h[3] < 0xFF && h[4] < 0xFF
+        if h.matches("ID3") && h.count >= 10 && h[3] < 0xFF && h[4] < 0xFF
             && (h[6] | h[7] | h[8] | h[9]) & 0x80 == 0 {
             return .mp3
         }
@@ -258,6 +258,15 @@ struct Bytes {
     func matches(_ magic: [UInt8], at offset: Int = 0) -> Bool {
         guard offset >= 0, offset + magic.count <= base.count else { return false }
         for (i, b) in magic.enumerated() where base[offset + i] != b { return false }
+        return true
+    }
+
+    /// The same for an ASCII magic, without making an array of it (this runs on every long cell).
+    func matches(_ magic: StaticString, at offset: Int = 0) -> Bool {
+        let n = magic.utf8CodeUnitCount
+        guard offset >= 0, offset + n <= base.count else { return false }
+        let m = magic.utf8Start
+        for i in 0..<n where base[offset + i] != m[i] { return false }
         return true
     }
 

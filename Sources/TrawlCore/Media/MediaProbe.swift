@@ -113,7 +113,7 @@ public enum MediaProbe {
     /// PNG 11.2.2: IHDR is the first chunk; width and height are big-endian at 16 and 20.
     static func pngSize(_ input: MediaBytes) throws(InputError) -> (Int?, Int?) {
         try input.read(at: 0, count: 24).reading { h in
-            guard h.matches(Array("IHDR".utf8), at: 12) else { return (nil, nil) }
+            guard h.matches("IHDR", at: 12) else { return (nil, nil) }
             return pixels(h.be32(16).map(UInt64.init), h.be32(20).map(UInt64.init))
         }
     }
@@ -297,7 +297,7 @@ public enum MediaProbe {
             guard h.count > 27 else { return nil }
             let packet = 27 + Int(h[26])
             if h.matches([0x01] + Array("vorbis".utf8), at: packet), let rate = h.le32(packet + 12), rate > 0 { return (Double(rate), 0) }
-            if h.matches(Array("OpusHead".utf8), at: packet), let skip = h.le16(packet + 10) { return (48_000, Double(skip)) }
+            if h.matches("OpusHead", at: packet), let skip = h.le16(packet + 10) { return (48_000, Double(skip)) }
             return nil
         }
         guard let codec, let size = input.size, first.count > 18 else { return nil }
@@ -308,7 +308,7 @@ public enum MediaProbe {
         return tail.reading { h -> Double? in
             var at = h.count - 27
             while at >= 0 {
-                if h.matches(Array("OggS".utf8), at: at), h[at + 4] == 0, h.matches(serial, at: at + 14),
+                if h.matches("OggS", at: at), h[at + 4] == 0, h.matches(serial, at: at + 14),
                    let granule = h.le64(at + 6), granule != .max {
                     return seconds((Double(granule) - codec.preSkip) / codec.rate)
                 }
@@ -333,7 +333,7 @@ public enum MediaProbe {
             guard let frame = MPEGFrame(h, at: 0) else { return nil }
             let side = frame.version == 1 ? (frame.channels == 1 ? 17 : 32) : (frame.channels == 1 ? 9 : 17)
             let tag = 4 + side
-            guard h.matches(Array("Xing".utf8), at: tag) || h.matches(Array("Info".utf8), at: tag),
+            guard h.matches("Xing", at: tag) || h.matches("Info", at: tag),
                   let flags = h.be32(tag + 4), flags & 1 != 0, let frames = h.be32(tag + 8) else { return nil }
             return seconds(Double(frames) * Double(frame.samplesPerFrame) / Double(frame.sampleRate))
         }

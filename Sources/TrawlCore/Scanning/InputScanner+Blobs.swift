@@ -169,7 +169,8 @@ extension InputScanner {
                     else { blobTooLarge(blob, path: path) }
                     continue
                 }
-                pending = nil
+                // (Assigning nil to nil still destroys the old value: a call per cell.)
+                if pending != nil { pending = nil }
                 // Only values of fields: a chunk of plain text that starts with a signature is
                 // the input itself (a PDF read as text), not a file inside it.
                 guard segment.field >= 0, let (encoding, offset) = BlobSniffer.sniff(cell) else { continue }
