@@ -207,6 +207,35 @@ struct PrefilterTests {
         #expect(marked > 1000)
     }
 
+    /// `block`: the MRZ detector runs only on the three lines from a line ending with a code word
+    /// of 30, 36 or 44 characters, and finds exactly what it finds everywhere: zones at the start
+    /// of a batch, after text, with CRLF, back to back, in a CSV cell, and words of other lengths.
+    @Test func blockPrefilterChangesNoMRZFinding() throws {
+        let catalog = try DetectorCatalog.builtin()
+        let mrz = try #require(catalog.detectors.first { $0.id == "icao-mrz" })
+        #expect(mrz.blockLines == 3)
+        let zones = mrz.definition.examples.match.map { $0.unmarked.text } + mrz.definition.examples.noMatch.map(\.value)
+        var text = zones[0] + "\n"
+        for (k, zone) in zones.enumerated() {
+            text += ["OCR recto :\n", "x ", "", "MRZ:", "ZLA", "\r\n", "\n\n", "«"][k % 8] + zone + (k % 3 == 0 ? "\r\n" : "\n")
+            text += zone.replacingOccurrences(of: "\n", with: "\r\n") + "\n" + zone + zone + "\n"
+        }
+        for format in [InputFormat.text, .csv] {
+            let input = format == .csv ? "id,mrz\n" + zones.enumerated().map { "\($0),\"\($1)\"" }.joined(separator: "\n") : text
+            let on = try TestDetectors.scan(input, format: format, detectors: [mrz])
+            let off = try TestDetectors.scan(input, format: format, detectors: [mrz],
+                                             options: DetectionOptions(minConfidence: .low, showValues: true, prefilter: false))
+            #expect(on.count >= mrz.definition.examples.match.count)
+            #expect(on.map { "\($0.line):\($0.column):\($0.value ?? "")" } == off.map { "\($0.line):\($0.column):\($0.value ?? "")" }, "\(format)")
+        }
+        let lines = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "x P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r", "AP<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                     "é" + String(repeating: "<", count: 30), String(repeating: "A", count: 36) + "a", ""]
+        let tails = lines.map { line in
+            Array(line.utf8).withUnsafeBufferPointer { BlockPrefilter.codeTail($0, start: 0, end: $0.count, limit: 45) }
+        }
+        #expect(tails == [44, 44, 45, 30, 0, 0])
+    }
+
     @Test func anchorWordsAreFoundWithoutAccentsAndInEveryCaselessForm() throws {
         let matcher = try #require(AnchorMatcher(words: [["securite"], ["kbis"], ["yves"], ["n°"]]))
         var index = LineIndex()

@@ -225,16 +225,24 @@ public final class DetectionWorker {
                     }
                 }
                 let ordinal = filteredOrdinal[index]
-                if ordinal >= 0 {
+                let block = options.prefilter && detector.blockLines > 0
+                if ordinal >= 0 || block {
                     if !measured {
                         lineIndex.measure(buffer, anchors: anchors)
                         lineIndex.assignFields(batch.segments)
                         admitAll(fieldHints: fieldHints)
                         measured = true
                     }
-                    var admitted = admittedLines[ordinal]
-                    if detector.requiresContext && !(contextSets != 0 && contextSlots[index] >= 0) {
-                        admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints)
+                    var admitted: [Int32]
+                    if block {
+                        // Never narrowed to the lines with context words: a block's other lines
+                        // hold the rest of its matches.
+                        admitted = blockLines(detector, buffer: buffer)
+                    } else {
+                        admitted = admittedLines[ordinal]
+                        if detector.requiresContext && !(contextSets != 0 && contextSlots[index] >= 0) {
+                            admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints)
+                        }
                     }
                     let lines = lineIndex.lines, firstSegments = lineIndex.firstSegments
                     var passes = [(pattern, admitted)]
@@ -411,6 +419,30 @@ public final class DetectionWorker {
             out.append(l)
         }
         out.append(contentsOf: kept[a...])
+        return out
+    }
+
+    /// The lines a `block` detector's pattern runs on: the `blockLines` lines from each line that
+    /// ends with a code word of one of its lengths.
+    private func blockLines(_ detector: Detector, buffer: UnsafeBufferPointer<UInt8>) -> [Int32] {
+        let lines = lineIndex.lines
+        let tails = detector.blockTails, span = detector.blockLines
+        let shortest = tails.firstIndex(of: true) ?? 1
+        var out: [Int32] = []
+        var listed = 0
+        for l in lines.indices {
+            // Most lines are shorter than the shortest word, or end with a byte outside the
+            // code, or have one `shortest` bytes before their end (a CR aside): two loads.
+            let start = lines[l].start, end = lines[l].end
+            guard end - start >= shortest else { continue }
+            let final = buffer[end - 1] == 0x0D ? end - 2 : end - 1
+            guard final + 1 - shortest >= start, BlockPrefilter.isCode(buffer[final]), BlockPrefilter.isCode(buffer[final + 1 - shortest]) else { continue }
+            let length = BlockPrefilter.codeTail(buffer, start: start, end: end, limit: tails.count)
+            guard length > 0, length < tails.count, tails[length] else { continue }
+            let last = min(l + span, lines.count)
+            for k in max(l, listed)..<last { out.append(Int32(k)) }
+            listed = max(listed, last)
+        }
         return out
     }
 

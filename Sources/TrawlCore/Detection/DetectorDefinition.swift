@@ -29,6 +29,9 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
     /// `pattern` it leaves out cannot match, so it finds exactly the same matches (`ip-address`:
     /// without `::` or six colons on a line, only the IPv4 branch can match).
     public var leanPattern: LeanPattern?
+    /// For a pattern that spans lines, which a line prefilter cannot serve: the blocks of lines it
+    /// can match in (see `BlockPrefilter`).
+    public var block: BlockPrefilter?
     public var examples: Examples
 
     public struct LeanPattern: Sendable, Codable, Hashable {
@@ -46,6 +49,7 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
         case mergeNearby = "merge_nearby"
         case prefilter
         case leanPattern = "lean_pattern"
+        case block
         case examples
     }
 

@@ -151,6 +151,41 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
     var alnumMask: UInt64 { (alnum ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) } }
 }
 
+/// Where a pattern that spans lines can match (`block:` in a detector file): in the `lines` lines
+/// from a line that ends with a code word (capitals, digits and `<`, not preceded by another
+/// such byte, before an optional CR) of one of the `code_tail` lengths. The first line of a
+/// machine-readable zone is such a word of 30, 36 or 44 characters, and a zone has at most three
+/// lines; most lines end with a lower-case word, a punctuation mark or a short number.
+///
+///     block: { lines: 3, code_tail: [30, 36, 44] }
+public struct BlockPrefilter: Sendable, Codable, Hashable {
+    public var lines: Int
+    public var codeTail: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case lines
+        case codeTail = "code_tail"
+    }
+
+    public init(lines: Int, codeTail: [Int]) {
+        self.lines = lines
+        self.codeTail = codeTail
+    }
+
+    @inline(__always)
+    static func isCode(_ b: UInt8) -> Bool { (b &- 0x41 < 26) || (b &- 0x30 < 10) || b == 0x3C }
+
+    /// The length of the code word that ends the line `start..<end` (before a CR), or `limit`
+    /// when it has at least `limit` bytes.
+    static func codeTail(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int, limit: Int) -> Int {
+        var e = end
+        if e > start, p[e - 1] == 0x0D { e -= 1 }
+        var k = e
+        while k > start, e - k < limit, isCode(p[k - 1]) { k -= 1 }
+        return e - k
+    }
+}
+
 /// One set of thresholds a line must meet (a prefilter or one of its alternatives).
 struct LineCondition: Sendable {
     var digits: UInt32 = 0
