@@ -68,12 +68,20 @@ struct CellBuilder {
     /// over at exactly the byte where appending byte by byte would (so the pieces are the same
     /// whatever the runs); `field` is only asked then.
     mutating func append(_ run: UnsafeBufferPointer<UInt8>, into batch: inout TextBatch, field: @autoclosure () -> String?) {
+        append(run, into: &batch) { $0.fieldID(field()) }
+    }
+
+    /// The same with the field's id (asked only when a piece is handed over).
+    mutating func append(_ run: UnsafeBufferPointer<UInt8>, into batch: inout TextBatch, fieldID: (inout TextBatch) -> Int32) {
         var from = 0
         while from < run.count {
             let take = min(run.count - from, max(0, BatchLimits.cellPiece - bytes.count))
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[from..<(from + take)]))
             from += take
-            if isFull { flushPiece(into: &batch, field: field()) }
+            if isFull {
+                let id = fieldID(&batch)
+                flushPiece(into: &batch, field: id)
+            }
         }
     }
 

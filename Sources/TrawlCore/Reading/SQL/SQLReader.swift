@@ -589,10 +589,11 @@ public final class SQLReader: CellReader {
     /// A number: kept as the value when it stands alone; `chr(38)` gives its character.
     private func number() throws(InputError) {
         let start = position
-        var bytes: [UInt8] = []
+        // One buffer for every number (a fresh array was an allocation per numeric value).
+        numberBytes.removeAll(keepingCapacity: true)
         if let b = try peek(), b == 0x2D || b == 0x2B {
             guard let n = try peek(1), (n >= 0x30 && n <= 0x39) || n == 0x2E else { advance(); return }
-            bytes.append(b)
+            numberBytes.append(b)
             advance()
         }
         if try peek() == 0x30, let x = try peek(1), x == 0x78 || x == 0x58 {
@@ -610,17 +611,17 @@ public final class SQLReader: CellReader {
             }
             return
         }
-        while let c = try peek(), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || ((c == 0x2D || c == 0x2B) && (bytes.last == 0x65 || bytes.last == 0x45)) {
-            if bytes.count < 64 { bytes.append(c) }
+        while let c = try peek(), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || ((c == 0x2D || c == 0x2B) && (numberBytes.last == 0x65 || numberBytes.last == 0x45)) {
+            if numberBytes.count < 64 { numberBytes.append(c) }
             advance()
         }
         if tuple.depth == 0 {
             if builder.bytes.isEmpty {
                 if !tuple.started { tuple.started = true; builder.position = start }
-                builder.bytes.append(contentsOf: bytes)
+                builder.bytes.append(contentsOf: numberBytes)
             }
         } else if tuple.calls.count == 1, let call = tuple.calls.last, call.name == "chr" || call.name == "char",
-                  let code = UInt32(String(decoding: bytes, as: UTF8.self)), let scalar = Unicode.Scalar(code), code > 0 {
+                  let code = UInt32(String(decoding: numberBytes, as: UTF8.self)), let scalar = Unicode.Scalar(code), code > 0 {
             markStart()
             builder.bytes.append(contentsOf: String(Character(scalar)).utf8)
         }
@@ -655,7 +656,25 @@ public final class SQLReader: CellReader {
         case .hex: escapes = false; quote = 0x27
         }
         let capture = tuple.capturing
+        let escape: UInt8 = escapes ? 0x5C : quote
         while let b = try peek() {
+            if b != quote && b != escape {
+                // Plain content up to the next quote or backslash, found eight bytes at a time:
+                // one append and the position moved in bulk (it was byte by byte, 13 % of a
+                // dump's scan). The bytes below handle quotes and escapes.
+                let before = batch.byteCount
+                let taken = input.withBytes { p -> Int in
+                    let end = RunScan.first(quote, escape, quote, in: p, from: 1)
+                    let run = UnsafeBufferPointer(rebasing: p[0..<end])
+                    if capture { builder.append(run, into: &batch) { columnID(tuple.column, &$0) } }
+                    position.advance(over: run)
+                    return end
+                }
+                input.consume(taken)
+                // As after each byte: a piece handed over into a full batch suspends the string.
+                if batch.byteCount != before && batch.byteCount >= BatchLimits.bytes { return true }
+                continue
+            }
             if b == quote {
                 if try peek(1) == quote {
                     advance(2)
@@ -829,6 +848,7 @@ public final class SQLReader: CellReader {
     }
 
     private var nullMarker = false
+    private var numberBytes: [UInt8] = []
 
     /// True when the first bytes look like a SQL dump: a dump banner, or a line that starts with
     /// a `CREATE TABLE`, `INSERT`, `COPY ... FROM stdin` or a `SET`/`PRAGMA` preamble.
