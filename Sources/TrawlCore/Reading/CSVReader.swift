@@ -134,7 +134,7 @@ public final class CSVReader: CellReader {
                         if !CellBuilder.isBlank(whole) {
                             batch.append(whole, field: fieldID(&batch), line: position.line, column: position.column)
                         }
-                        position.advance(over: whole)
+                        position.advance(over: whole, readable: p.count)
                         return end
                     }
                     cellHasContent = true
@@ -143,7 +143,7 @@ public final class CSVReader: CellReader {
             }
             let run = UnsafeBufferPointer(rebasing: p[0..<end])
             appendRun(run, &batch)
-            position.advance(over: run)
+            position.advance(over: run, readable: p.count)
             return end
         }
         guard taken > 0 else { return false }

@@ -132,7 +132,7 @@ public final class JSONReader: CellReader {
                 while i < p.count, accepts(p[i]) { i += 1 }
                 let run = UnsafeBufferPointer(rebasing: p[0..<i])
                 body(run)
-                position.advance(over: run)
+                position.advance(over: run, readable: p.count)
                 return i
             }
             input.consume(n)
@@ -282,7 +282,7 @@ public final class JSONReader: CellReader {
             guard end < p.count, p[end] == 0x22, end < BatchLimits.cellPiece else { return nil }
             let run = UnsafeBufferPointer(rebasing: p[0..<end])
             let result = body(run)
-            position.advance(over: run)
+            position.advance(over: run, readable: p.count)
             position.column += 1  // the closing quote
             length = end + 1
             return result
@@ -313,7 +313,7 @@ public final class JSONReader: CellReader {
                     if pendingHigh != nil { Self.utf8(0xFFFD, emit); pendingHigh = nil }
                     let run = UnsafeBufferPointer(rebasing: p[0..<end])
                     emit(run)
-                    position.advance(over: run)
+                    position.advance(over: run, readable: p.count)
                     return end
                 }
                 input.consume(run)

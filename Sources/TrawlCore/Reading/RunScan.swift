@@ -50,6 +50,13 @@ extension TextPosition {
     /// `advance(over:)` for a run of buffered bytes, eight at a time: a word without LF moves the
     /// column by its scalar count at once (the per-byte loop was a reader's main cost).
     mutating func advance(over run: UnsafeBufferPointer<UInt8>) {
+        advance(over: run, readable: run.count)
+    }
+
+    /// The same when `readable` bytes from the run's start may be read (the rest of a reader's
+    /// buffer): a last partial word is then loaded whole and masked, not read byte by byte (most
+    /// cells are shorter than eight bytes).
+    mutating func advance(over run: UnsafeBufferPointer<UInt8>, readable: Int) {
         guard let base = run.baseAddress else { return }
         var i = 0
         while i + 8 <= run.count {
@@ -60,6 +67,15 @@ extension TextPosition {
                 for k in i..<(i + 8) { advance(over: base[k]) }
             }
             i += 8
+        }
+        let rest = run.count - i
+        if rest > 0 && i + 8 <= readable {
+            // Masked-out bytes are zero: neither LF nor continuation bytes.
+            let x = RunScan.load8(base + i) & ((1 << UInt64(rest * 8)) - 1)
+            if RunScan.equal(x, 0x0A) == 0 {
+                column += rest - RunScan.continuations(x)
+                return
+            }
         }
         while i < run.count {
             advance(over: base[i])

@@ -667,7 +667,7 @@ public final class SQLReader: CellReader {
                     let end = RunScan.first(quote, escape, quote, in: p, from: 1)
                     let run = UnsafeBufferPointer(rebasing: p[0..<end])
                     if capture { builder.append(run, into: &batch) { columnID(tuple.column, &$0) } }
-                    position.advance(over: run)
+                    position.advance(over: run, readable: p.count)
                     return end
                 }
                 input.consume(taken)
