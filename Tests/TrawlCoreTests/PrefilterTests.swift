@@ -213,7 +213,8 @@ struct PrefilterTests {
     @Test func blockPrefilterChangesNoMRZFinding() throws {
         let catalog = try DetectorCatalog.builtin()
         let mrz = try #require(catalog.detectors.first { $0.id == "icao-mrz" })
-        #expect(mrz.blockLines == 3)
+        let block = try #require(mrz.block)
+        #expect(block.lines == 3)
         let zones = mrz.definition.examples.match.map { $0.unmarked.text } + mrz.definition.examples.noMatch.map(\.value)
         var text = zones[0] + "\n"
         for (k, zone) in zones.enumerated() {
@@ -234,6 +235,8 @@ struct PrefilterTests {
             Array(line.utf8).withUnsafeBufferPointer { BlockPrefilter.codeTail($0, start: 0, end: $0.count, limit: 45) }
         }
         #expect(tails == [44, 44, 45, 30, 0, 0])
+        let starts = lines.map { line in Array(line.utf8).withUnsafeBufferPointer { block.startsBlock($0, start: 0, end: $0.count) } }
+        #expect(starts == [true, true, false, true, false, false])
     }
 
     @Test func anchorWordsAreFoundWithoutAccentsAndInEveryCaselessForm() throws {

@@ -225,8 +225,8 @@ public final class DetectionWorker {
                     }
                 }
                 let ordinal = filteredOrdinal[index]
-                let block = options.prefilter && detector.blockLines > 0
-                if ordinal >= 0 || block {
+                let block = options.prefilter ? detector.block : nil
+                if ordinal >= 0 || block != nil {
                     if !measured {
                         lineIndex.measure(buffer, anchors: anchors)
                         lineIndex.assignFields(batch.segments)
@@ -234,10 +234,10 @@ public final class DetectionWorker {
                         measured = true
                     }
                     var admitted: [Int32]
-                    if block {
+                    if let block {
                         // Never narrowed to the lines with context words: a block's other lines
                         // hold the rest of its matches.
-                        admitted = blockLines(detector, buffer: buffer)
+                        admitted = blockLines(block, buffer: buffer)
                     } else {
                         admitted = admittedLines[ordinal]
                         if detector.requiresContext && !(contextSets != 0 && contextSlots[index] >= 0) {
@@ -248,12 +248,11 @@ public final class DetectionWorker {
                     var passes = [(pattern, admitted)]
                     if let lean = detector.leanPattern {
                         // Lines that do not meet `unless` take the lean pattern (same matches there).
-                        let unless = detector.leanUnless
-                        let full = admitted.filter { l in unless.contains { $0.admits(lines[Int(l)]) } }
-                        if full.count < admitted.count {
-                            let leanLines = admitted.filter { l in !unless.contains { $0.admits(lines[Int(l)]) } }
-                            passes = [(pattern, full), (lean, leanLines)]
+                        var full: [Int32] = [], leanLines: [Int32] = []
+                        for l in admitted {
+                            if detector.leanUnless.contains(where: { $0.admits(lines[Int(l)]) }) { full.append(l) } else { leanLines.append(l) }
                         }
+                        if !leanLines.isEmpty { passes = [(pattern, full), (lean, leanLines)] }
                     }
                     for (regex, lineList) in passes {
                         forEachWindow(lineList) { first, start, end in
@@ -422,24 +421,14 @@ public final class DetectionWorker {
         return out
     }
 
-    /// The lines a `block` detector's pattern runs on: the `blockLines` lines from each line that
-    /// ends with a code word of one of its lengths.
-    private func blockLines(_ detector: Detector, buffer: UnsafeBufferPointer<UInt8>) -> [Int32] {
+    /// The lines a `block` detector's pattern runs on: the `lines` lines from each line that
+    /// starts a block.
+    private func blockLines(_ block: BlockPrefilter.Compiled, buffer: UnsafeBufferPointer<UInt8>) -> [Int32] {
         let lines = lineIndex.lines
-        let tails = detector.blockTails, span = detector.blockLines
-        let shortest = tails.firstIndex(of: true) ?? 1
         var out: [Int32] = []
         var listed = 0
-        for l in lines.indices {
-            // Most lines are shorter than the shortest word, or end with a byte outside the
-            // code, or have one `shortest` bytes before their end (a CR aside): two loads.
-            let start = lines[l].start, end = lines[l].end
-            guard end - start >= shortest else { continue }
-            let final = buffer[end - 1] == 0x0D ? end - 2 : end - 1
-            guard final + 1 - shortest >= start, BlockPrefilter.isCode(buffer[final]), BlockPrefilter.isCode(buffer[final + 1 - shortest]) else { continue }
-            let length = BlockPrefilter.codeTail(buffer, start: start, end: end, limit: tails.count)
-            guard length > 0, length < tails.count, tails[length] else { continue }
-            let last = min(l + span, lines.count)
+        for l in lines.indices where block.startsBlock(buffer, start: lines[l].start, end: lines[l].end) {
+            let last = min(l + block.lines, lines.count)
             for k in max(l, listed)..<last { out.append(Int32(k)) }
             listed = max(listed, last)
         }

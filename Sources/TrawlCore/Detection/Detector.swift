@@ -15,10 +15,8 @@ public final class Detector: Sendable {
     /// `lean_pattern`: the cheaper pattern and the conditions under which it may not be used.
     let leanPattern: PCRE2Regex?
     let leanUnless: [LineCondition]
-    /// `block`: whether a line ending with a code word of each length (up to the longest) starts
-    /// a block, and the lines of a block (0 without).
-    let blockTails: [Bool]
-    let blockLines: Int
+    /// `block`, ready to check.
+    let block: BlockPrefilter.Compiled?
 
     public var id: String { definition.id }
     public var category: String { definition.category }
@@ -85,13 +83,9 @@ public final class Detector: Sendable {
             guard (1...16).contains(block.lines), !block.codeTail.isEmpty, block.codeTail.allSatisfy({ (1...255).contains($0) }) else {
                 throw fail("block: lines must be 1 to 16 and code_tail one or more lengths from 1 to 255")
             }
-            var tails = [Bool](repeating: false, count: (block.codeTail.max() ?? 0) + 1)
-            for length in block.codeTail { tails[length] = true }
-            self.blockTails = tails
-            self.blockLines = block.lines
+            self.block = BlockPrefilter.Compiled(block)
         } else {
-            self.blockTails = []
-            self.blockLines = 0
+            self.block = nil
         }
         if let name = definition.validator {
             guard let validator = Validators.named(name) else {

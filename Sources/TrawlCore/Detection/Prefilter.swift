@@ -184,6 +184,33 @@ public struct BlockPrefilter: Sendable, Codable, Hashable {
         while k > start, e - k < limit, isCode(p[k - 1]) { k -= 1 }
         return e - k
     }
+
+    /// The prefilter as the engine checks it, built once per detector.
+    struct Compiled: Sendable {
+        let lines: Int
+        /// Whether a code word of each length (up to the longest) starts a block.
+        private let tails: [Bool]
+        private let shortest: Int
+
+        init(_ block: BlockPrefilter) {
+            var tails = [Bool](repeating: false, count: (block.codeTail.max() ?? 0) + 1)
+            for length in block.codeTail { tails[length] = true }
+            self.tails = tails
+            self.lines = block.lines
+            self.shortest = tails.firstIndex(of: true) ?? 1
+        }
+
+        /// True when the line `start..<end` ends with a code word of one of the lengths. Most
+        /// lines are shorter than the shortest, or have a byte outside the code at their end or
+        /// `shortest` bytes before it (a CR aside): two loads decide them.
+        func startsBlock(_ p: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Bool {
+            guard end - start >= shortest else { return false }
+            let final = p[end - 1] == 0x0D ? end - 2 : end - 1
+            guard final + 1 - shortest >= start, isCode(p[final]), isCode(p[final + 1 - shortest]) else { return false }
+            let length = codeTail(p, start: start, end: end, limit: tails.count)
+            return length < tails.count && tails[length]
+        }
+    }
 }
 
 /// One set of thresholds a line must meet (a prefilter or one of its alternatives).

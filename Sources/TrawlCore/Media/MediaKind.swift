@@ -256,17 +256,17 @@ struct Bytes {
     subscript(_ i: Int) -> UInt8 { base[i] }
 
     func matches(_ magic: [UInt8], at offset: Int = 0) -> Bool {
-        guard offset >= 0, offset + magic.count <= base.count else { return false }
-        for (i, b) in magic.enumerated() where base[offset + i] != b { return false }
-        return true
+        magic.withUnsafeBufferPointer { matches($0, at: offset) }
     }
 
     /// The same for an ASCII magic, without making an array of it (this runs on every long cell).
     func matches(_ magic: StaticString, at offset: Int = 0) -> Bool {
-        let n = magic.utf8CodeUnitCount
-        guard offset >= 0, offset + n <= base.count else { return false }
-        let m = magic.utf8Start
-        for i in 0..<n where base[offset + i] != m[i] { return false }
+        matches(UnsafeBufferPointer(start: magic.utf8Start, count: magic.utf8CodeUnitCount), at: offset)
+    }
+
+    func matches(_ magic: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+        guard offset >= 0, offset + magic.count <= base.count else { return false }
+        for i in 0..<magic.count where base[offset + i] != magic[i] { return false }
         return true
     }
 
