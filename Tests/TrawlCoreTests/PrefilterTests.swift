@@ -26,6 +26,16 @@ struct PrefilterTests {
         #expect(Self.lines("Prix 12 EUR")[0].marks & m.currency.bit != 0 && Self.lines("12 euros")[0].marks & m.currency.bit != 0)
     }
 
+    /// `plus` marks an international prefix, not a time zone; `corsica` a `2A` / `2B` ending six
+    /// digits or more (the NIR's Corsican form).
+    @Test func plusAndCorsicaMarks() {
+        let m = PrefilterDefinition.Mark.self
+        let plus = Self.lines("+33 6 12\n(+44) 20\ntel + 1 555\n1+2\n[06/Jun/2024:18:19:40 +0100]\n10:26:58.847+01:00\n1+0\n+ 0\n+")
+        #expect(plus.map { $0.marks & m.plus.bit != 0 } == [true, true, true, true, false, false, false, false, false])
+        let corsica = Self.lines("1 85 05 2A 123 456 78\n185052b12345678\n2 85 05 2\u{00A0}2B 123\n8505 2A\n1 85 05 3A\n185052 A\nx2a9f")
+        #expect(corsica.map { $0.marks & m.corsica.bit != 0 } == [true, true, true, false, false, false, false])
+    }
+
     @Test func runsCountsAndAlternatives() throws {
         let lines = Self.lines("2024-05-06 12:34:56\n123 456 789\n123456789012\nfe80::1 10.0.0.1\n1 2-3")
         #expect(lines[0].run == 14 && lines[0].plainRun == 4 && lines[0].spacedRun == 4 && lines[0].colons == 2)
@@ -64,7 +74,9 @@ struct PrefilterTests {
                       "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x",
                       // Long stretches without digits (skipped eight bytes at a time), words that
                       // a digit then joins, and `eur` across the eight-byte boundaries.
-                      "Remboursement partiel effectué, ", "abcdefghijklmnopq", "prix en euros ", "ticket-", " réf. "]
+                      "Remboursement partiel effectué, ", "abcdefghijklmnopq", "prix en euros ", "ticket-", " réf. ",
+                      // Corsican NIRs and time zones.
+                      "2", "2A", "2b", "B", "+0", "+ 3"]
         for round in 0..<1000 {
             var text = ""
             let length = round % 40 == 0 ? 4000 : next(200)

@@ -19,7 +19,8 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         case dotDigit = "dot-digit"
         /// `:`
         case colon
-        /// `+`
+        /// `+` before a digit 1-9, maybe after one space: an international prefix (`+33 6`,
+        /// `(+44)`, `+ 1`), not a time zone (`+01:00`, `+0100`)
         case plus
         /// `€`, `EUR` or `euro` in any case
         case currency
@@ -28,6 +29,10 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         /// two capital letters, maybe a space, two digits (`FR76`, `GB 29`: a country code and
         /// check digits)
         case capsDigits = "caps-digits"
+        /// `A` or `B` (any case) right after a `2` that ends a run of at least six digits with
+        /// single separators: Corsica's département codes `2A` and `2B` inside a NIR
+        /// (`1 85 05 2A 123 456 78`)
+        case corsica
 
         var bit: UInt8 { 1 << UInt8(Self.allCases.firstIndex(of: self) ?? 0) }
     }
@@ -508,6 +513,7 @@ struct LineIndex {
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
         let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
+        let corsica = Mark.corsica.bit
         let n = buffer.count
         guard let p = buffer.baseAddress, n > 0 else { return }
         Self.classes.withUnsafeBufferPointer { table in Self.joiners.withUnsafeBufferPointer { joiners in
@@ -621,7 +627,7 @@ struct LineIndex {
                                         } else if joins & Self.joinerDot != 0 {
                                             line.marks |= dot
                                             if line.dotDigits < 255 { line.dotDigits += 1 }
-                                        } else {
+                                        } else if p[j + 1] != UInt8(ascii: "0") {
                                             line.marks |= plus
                                         }
                                     }
@@ -632,6 +638,7 @@ struct LineIndex {
                     } else {
                         run = 0
                         gap = 0
+                        if exact >= 6, (b | 0x20) &- 0x61 < 2, exactState == 1, p[i - 1] == UInt8(ascii: "2") { line.marks |= corsica }
                         Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
                         Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
                         exactState = 0
@@ -709,7 +716,10 @@ struct LineIndex {
                         line.marks |= colon
                         if line.colons < 255 { line.colons += 1 }
                         if i + 1 < n, p[i + 1] == UInt8(ascii: ":") { line.marks |= doubleColon }
-                    case UInt8(ascii: "+"): line.marks |= plus
+                    case UInt8(ascii: "+"):
+                        if i + 1 < n, p[i + 1] &- 0x31 < 9 || (p[i + 1] == 0x20 && i + 2 < n && p[i + 2] &- 0x31 < 9) {
+                            line.marks |= plus
+                        }
                     case UInt8(ascii: "."):
                         if i > 0, i + 1 < n, table[Int(p[i - 1])] & 1 != 0, table[Int(p[i + 1])] & 1 != 0 {
                             line.marks |= dot
