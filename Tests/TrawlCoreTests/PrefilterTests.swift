@@ -11,7 +11,11 @@ struct PrefilterTests {
     }
 
     @Test func eachLineIsMeasured() {
-        let lines = Self.lines("tél. 06 12 34 56 78\nIBAN FR7630006000011234567890189\nmail: a@b.fr 10.0.0.1\nprix 45 000 €\n12AB34567 x")
+        let text = "tél. 06 12 34 56 78\nIBAN FR7630006000011234567890189\nmail: a@b.fr 10.0.0.1\nprix 45 000 €\n12AB34567 x"
+        let lines = Self.lines(text)
+        var index = LineIndex()
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0) }
+        let bounds = index.bounds
         #expect(lines.count == 5)
         #expect(lines[0].digits == 10 && lines[0].run == 10, "separators inside a run: \(lines[0])")
         #expect(lines[1].run == 25 && lines[1].alnumLengths & LineIndex.lengthBit(27) != 0)
@@ -20,7 +24,12 @@ struct PrefilterTests {
         #expect(lines[2].marks & m.plus.bit == 0)
         #expect(lines[3].marks & m.currency.bit != 0 && lines[3].run == 5)
         #expect(lines[4].alnumLengths == LineIndex.lengthBit(9), "a word without a digit does not count: \(lines[4].alnumLengths)")
-        #expect(lines[4].start == lines[3].end + 1 && lines[4].end == lines[4].start + 11)
+        #expect(bounds.count == 5 && bounds.start(0) == 0 && bounds.end(0) == "tél. 06 12 34 56 78".utf8.count)
+        #expect(bounds.start(4) == bounds.end(3) + 1 && bounds.end(4) == bounds.start(4) + 11 && bounds.end(4) == text.utf8.count)
+        // A last empty line (after a final newline) is not a line.
+        var trailing = LineIndex()
+        Array("a\nb\n".utf8).withUnsafeBufferPointer { trailing.measure($0) }
+        #expect(trailing.bounds.ends == [1, 3] && trailing.lines.count == 2)
         // Four separator bytes break a run; a letter breaks it too.
         #expect(Self.lines("12 -  34")[0].run == 2 && Self.lines("12a34")[0].run == 2)
         #expect(Self.lines("Prix 12 EUR")[0].marks & m.currency.bit != 0 && Self.lines("12 euros")[0].marks & m.currency.bit != 0)
@@ -88,7 +97,7 @@ struct PrefilterTests {
             var wide = LineIndex(), narrow = LineIndex()
             bytes.withUnsafeBufferPointer { wide.measure($0) }
             bytes.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
-            #expect(wide.lines == narrow.lines, "\(text.debugDescription)")
+            #expect(wide.lines == narrow.lines && wide.bounds.ends == narrow.bounds.ends, "\(text.debugDescription)")
         }
     }
 
@@ -117,7 +126,7 @@ struct PrefilterTests {
         Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
         lines += index.lines
         for _ in 0..<5000 {
-            var line = LineIndex.Line(start: 0, end: 0)
+            var line = LineIndex.Line()
             line.digits = UInt32(next(3) == 0 ? next(400) : next(30))
             line.run = UInt32(next(Int(line.digits) + 1))
             line.plainRun = UInt32(next(Int(line.run) + 1))
@@ -140,7 +149,7 @@ struct PrefilterTests {
                 #expect(table.mask(line, counted: counted, bitSets: bitSets, marks: marks) == expected, "\(line)")
             }
         }
-        let bare = LineIndex.Line(start: 0, end: 0)
+        let bare = LineIndex.Line()
         #expect(table.bareMask == sets.enumerated().reduce(UInt64(0)) { $0 | ($1.element.admits(bare) ? 1 << UInt64($1.offset) : 0) })
     }
 
@@ -210,8 +219,8 @@ struct PrefilterTests {
             bytes.withUnsafeBufferPointer { index.measure($0) }
             var one = index.lines, two = index.lines
             bytes.withUnsafeBufferPointer { buffer in
-                matcher.mark(buffer, lines: &one, interleaved: false)
-                matcher.mark(buffer, lines: &two)
+                matcher.mark(buffer, lines: &one, bounds: index.bounds, interleaved: false)
+                matcher.mark(buffer, lines: &two, bounds: index.bounds)
             }
             #expect(one == two, "\(text.debugDescription)")
             marked += one.filter { $0.words != 0 }.count

@@ -244,7 +244,7 @@ public final class DetectionWorker {
                             admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints)
                         }
                     }
-                    let lines = lineIndex.lines, firstSegments = lineIndex.firstSegments
+                    let lines = lineIndex.lines, bounds = lineIndex.bounds, firstSegments = lineIndex.firstSegments
                     var passes = [(pattern, admitted)]
                     if let lean = detector.leanPattern {
                         // Lines that do not meet `unless` take the lean pattern (same matches there).
@@ -259,7 +259,7 @@ public final class DetectionWorker {
                             // The match's line gives the cell to start looking from (`segmentIndex`).
                             var l = first
                             regex.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch) { range in
-                                while l + 1 < lines.count, lines[l].end < range.lowerBound { l += 1 }
+                                while l + 1 < bounds.count, bounds.end(l) < range.lowerBound { l += 1 }
                                 self.segmentHint = Int(firstSegments[l])
                                 found(range)
                             }
@@ -374,7 +374,7 @@ public final class DetectionWorker {
     private func withContext(_ admitted: [Int32], detector index: Int, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> [Int32] {
         let detector = detectors[index]
         let hinted = fieldHints.map { $0[index] }
-        let lines = lineIndex.lines
+        let lines = lineIndex.lines, bounds = lineIndex.bounds
         let lineFields = lineIndex.fields
         let slot = contextSlots[index]
         if slot >= 0 {
@@ -399,10 +399,10 @@ public final class DetectionWorker {
             // One search over the run of consecutive lines; every line a match touches is marked.
             let first = Int(pending[i]), last = Int(pending[j])
             var cursor = first
-            context.forEachMatch(in: buffer, from: lines[first].start, upTo: lines[last].end, scratch: scratch) { range in
-                while cursor <= last, lines[cursor].end < range.lowerBound { cursor += 1 }
+            context.forEachMatch(in: buffer, from: bounds.start(first), upTo: bounds.end(last), scratch: scratch) { range in
+                while cursor <= last, bounds.end(cursor) < range.lowerBound { cursor += 1 }
                 var k = cursor
-                while k <= last, lines[k].start <= range.upperBound {
+                while k <= last, bounds.start(k) <= range.upperBound {
                     marked[i + k - first] = true
                     k += 1
                 }
@@ -424,11 +424,14 @@ public final class DetectionWorker {
     /// The lines a `block` detector's pattern runs on: the `lines` lines from each line that
     /// starts a block.
     private func blockLines(_ block: BlockPrefilter.Compiled, buffer: UnsafeBufferPointer<UInt8>) -> [Int32] {
-        let lines = lineIndex.lines
+        let ends = lineIndex.bounds.ends
         var out: [Int32] = []
         var listed = 0
-        for l in lines.indices where block.startsBlock(buffer, start: lines[l].start, end: lines[l].end) {
-            let last = min(l + block.lines, lines.count)
+        var start = 0
+        for (l, end) in ends.enumerated() {
+            defer { start = Int(end) + 1 }
+            guard block.startsBlock(buffer, start: start, end: Int(end)) else { continue }
+            let last = min(l + block.lines, ends.count)
             for k in max(l, listed)..<last { out.append(Int32(k)) }
             listed = max(listed, last)
         }
@@ -438,12 +441,12 @@ public final class DetectionWorker {
     /// Calls `body` with each run of consecutive lines of `admitted` (first line, start offset, end
     /// newline).
     private func forEachWindow(_ admitted: [Int32], _ body: (Int, Int, Int) -> Void) {
-        let lines = lineIndex.lines
+        let bounds = lineIndex.bounds
         var i = 0
         while i < admitted.count {
             var j = i
             while j + 1 < admitted.count, admitted[j + 1] == admitted[j] + 1 { j += 1 }
-            body(Int(admitted[i]), lines[Int(admitted[i])].start, lines[Int(admitted[j])].end)
+            body(Int(admitted[i]), bounds.start(Int(admitted[i])), bounds.end(Int(admitted[j])))
             i = j + 1
         }
     }

@@ -305,7 +305,7 @@ struct AdmissionTable: Sendable {
         self.counted = counted
         self.bitSets = bitSets
         self.marks = marks
-        let bare = LineIndex.Line(start: 0, end: 0)
+        let bare = LineIndex.Line()
         var mask: UInt64 = 0
         for (c, condition) in conditions.enumerated() where condition.admits(bare) { mask |= 1 << UInt64(c) }
         bareMask = mask
@@ -343,35 +343,47 @@ struct AdmissionTable: Sendable {
 
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
 struct LineIndex {
+    /// What a line holds (where it is: `Bounds`). Widest fields first, so that a line takes 72
+    /// bytes: admission reads every line's measures.
     struct Line: Equatable {
-        var start: Int
-        /// Offset of the newline ending the line (or the end of the batch).
-        var end: Int
+        /// Lengths (bit n-1 for n digits, 64 and more on bit 63) of the maximal runs of digits
+        /// with nothing between them, and with exactly one space, `.`, NBSP or NNBSP between two.
+        var plainLengths: UInt64 = 0
+        var spacedLengths: UInt64 = 0
+        /// The same with exactly one space, `.` or `-` between two digits.
+        var dashedLengths: UInt64 = 0
+        var alnumLengths: UInt64 = 0
+        /// Bit `k` set when a word of the detector in anchor slot `k` is on the line.
+        var words: UInt64 = 0
         var digits: UInt32 = 0
         var run: UInt32 = 0
         /// Longest run of digits with nothing between them, and with exactly one space, `.`, NBSP
         /// or NNBSP between two of them (the longest of `plainLengths` and `spacedLengths`).
         var plainRun: UInt32 = 0
         var spacedRun: UInt32 = 0
-        /// Lengths (bit n-1 for n digits, 64 and more on bit 63) of the maximal runs of digits
-        /// with nothing between them, and with exactly one space, `.`, NBSP or NNBSP between two.
-        var plainLengths: UInt64 = 0
-        var spacedLengths: UInt64 = 0
-        /// The same with exactly one space, `.` or `-` between two digits.
         var dashedRun: UInt32 = 0
-        var dashedLengths: UInt64 = 0
-        /// The longest of them that starts with a `0`.
+        /// The longest dashed run that starts with a `0`.
         var zeroDashedRun: UInt32 = 0
         var marks: UInt8 = 0
-        var alnumLengths: UInt64 = 0
         /// `.` between two digits, and `:`, counted up to 255.
         var dotDigits: UInt8 = 0
         var colons: UInt8 = 0
-        /// Bit `k` set when a word of the detector in anchor slot `k` is on the line.
-        var words: UInt64 = 0
+    }
+
+    /// Where each line ends: the offset of its newline, or the batch's end (batches are far
+    /// smaller than 2 GiB); a line starts after the one before it. Kept apart from the measures,
+    /// so that what only needs where lines are (a detector's windows over its admitted lines,
+    /// fields, anchor words) reads 4 bytes a line, not a whole `Line` (sparse reads of lines were
+    /// cache misses, 4 % of a scan).
+    struct Bounds {
+        fileprivate(set) var ends: [Int32] = []
+        var count: Int { ends.count }
+        @inline(__always) func start(_ line: Int) -> Int { line == 0 ? 0 : Int(ends[line - 1]) + 1 }
+        @inline(__always) func end(_ line: Int) -> Int { Int(ends[line]) }
     }
 
     private(set) var lines: [Line] = []
+    private(set) var bounds = Bounds()
     /// The field of the cell each line belongs to (-1 none, `severalFields` when it spans cells).
     private(set) var fields: [Int32] = []
     /// The first segment that reaches each line (`segments.count` when none does).
@@ -383,18 +395,20 @@ struct LineIndex {
         fields.removeAll(keepingCapacity: true)
         firstSegments.removeAll(keepingCapacity: true)
         var s = 0
-        for line in lines {
-            while s < segments.count, segments[s].end < line.start { s += 1 }
+        var start = 0
+        for end in bounds.ends {
+            while s < segments.count, segments[s].end < start { s += 1 }
             firstSegments.append(Int32(s))
             var field: Int32 = -1
             var t = s
             var count = 0
-            while t < segments.count, segments[t].start <= line.end {
+            while t < segments.count, segments[t].start <= Int(end) {
                 field = segments[t].field
                 count += 1
                 t += 1
             }
             fields.append(count > 1 ? Self.severalFields : field)
+            start = Int(end) + 1
         }
     }
 
@@ -439,7 +453,7 @@ struct LineIndex {
     /// byte by byte only (the tests compare both).
     mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil, wide: Bool = true) {
         measureBytes(buffer, wide: wide)
-        if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines) }
+        if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines, bounds: bounds) }
     }
 
     // Eight bytes at a time: the primitives the readers' bulk scans use (`RunScan`).
@@ -510,14 +524,17 @@ struct LineIndex {
 
     private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>, wide: Bool) {
         lines.removeAll(keepingCapacity: true)
+        bounds.ends.removeAll(keepingCapacity: true)
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
         let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
         let corsica = Mark.corsica.bit
         let n = buffer.count
         guard let p = buffer.baseAddress, n > 0 else { return }
+        precondition(n < Int(Int32.max), "a batch of \(n) bytes")
         Self.classes.withUnsafeBufferPointer { table in Self.joiners.withUnsafeBufferPointer { joiners in
-            var line = Line(start: 0, end: 0)
+            var line = Line()
+            var lineStart = 0
             var run: UInt32 = 0, gap = 0
             var plain: UInt32 = 0
             // Maximal runs with single separators: 0 none, 1 after a digit, 2 after a separator,
@@ -706,9 +723,10 @@ struct LineIndex {
                 if c & 8 != 0 {
                     switch b {
                     case 0x0A:
-                        line.end = i
+                        bounds.ends.append(Int32(i))
                         lines.append(line)
-                        line = Line(start: i + 1, end: i + 1)
+                        line = Line()
+                        lineStart = i + 1
                         run = 0
                         gap = 0
                     case UInt8(ascii: "@"): line.marks |= at
@@ -735,8 +753,10 @@ struct LineIndex {
             Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
             Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
             Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
-            line.end = n
-            if line.start < n { lines.append(line) }
+            if lineStart < n {
+                bounds.ends.append(Int32(n))
+                lines.append(line)
+            }
         } }
     }
 }
@@ -890,21 +910,21 @@ public struct AnchorMatcher: Sendable {
     /// walks, over the first and the second half of the lines, run interleaved so that the
     /// processor overlaps them. Words never span a newline, so each half starts from the root.
     /// `interleaved: false` walks once (the tests compare both).
-    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], interleaved: Bool = true) {
+    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], bounds: LineIndex.Bounds, interleaved: Bool = true) {
         guard !lines.isEmpty else { return }
         classOf.withUnsafeBufferPointer { classOf in
             next.withUnsafeBufferPointer { next in
                 output.withUnsafeBufferPointer { output in
-                    lines.withUnsafeMutableBufferPointer { lines in
+                    lines.withUnsafeMutableBufferPointer { lines in bounds.ends.withUnsafeBufferPointer { ends in
                         let half = interleaved && lines.count >= 64 ? lines.count / 2 : lines.count
-                        var a = Walk(lines: 0..<half, lines), b = Walk(lines: half..<lines.count, lines)
+                        var a = Walk(lines: 0..<half, bounds), b = Walk(lines: half..<lines.count, bounds)
                         while !a.done && !b.done {
-                            a.step(buffer, lines, classOf, next, output, classCount)
-                            b.step(buffer, lines, classOf, next, output, classCount)
+                            a.step(buffer, lines, ends, classOf, next, output, classCount)
+                            b.step(buffer, lines, ends, classOf, next, output, classCount)
                         }
-                        while !a.done { a.step(buffer, lines, classOf, next, output, classCount) }
-                        while !b.done { b.step(buffer, lines, classOf, next, output, classCount) }
-                    }
+                        while !a.done { a.step(buffer, lines, ends, classOf, next, output, classCount) }
+                        while !b.done { b.step(buffer, lines, ends, classOf, next, output, classCount) }
+                    } }
                 }
             }
         }
@@ -920,17 +940,17 @@ public struct AnchorMatcher: Sendable {
         var i: Int
         var done: Bool
 
-        init(lines range: Range<Int>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>) {
+        init(lines range: Range<Int>, _ bounds: LineIndex.Bounds) {
             line = range.lowerBound
             lastLine = range.upperBound - 1
             done = range.isEmpty
-            i = done ? 0 : lines[line].start
-            lineEnd = done ? 0 : lines[line].end
+            i = done ? 0 : bounds.start(line)
+            lineEnd = done ? 0 : bounds.end(line)
         }
 
         /// One byte (or one folded character), or the end of a line.
         @inline(__always)
-        mutating func step(_ buffer: UnsafeBufferPointer<UInt8>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>,
+        mutating func step(_ buffer: UnsafeBufferPointer<UInt8>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>, _ ends: UnsafeBufferPointer<Int32>,
                            _ classOf: UnsafeBufferPointer<UInt8>, _ next: UnsafeBufferPointer<UInt32>,
                            _ output: UnsafeBufferPointer<UInt64>, _ classCount: Int) {
             if i >= lineEnd {
@@ -944,8 +964,8 @@ public struct AnchorMatcher: Sendable {
                     return
                 }
                 line += 1
-                i = lines[line].start
-                lineEnd = lines[line].end
+                i = lineEnd + 1
+                lineEnd = Int(ends[line])
                 return
             }
             var b = buffer[i]
