@@ -266,8 +266,7 @@ struct Bytes {
 
     func matches(_ magic: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         guard offset >= 0, offset + magic.count <= base.count else { return false }
-        for i in 0..<magic.count where base[offset + i] != magic[i] { return false }
-        return true
+        return RunScan.same(UnsafeBufferPointer(rebasing: base[offset..<(offset + magic.count)]), magic)
     }
 
     func slice(_ offset: Int, _ length: Int) -> UnsafeBufferPointer<UInt8>? {

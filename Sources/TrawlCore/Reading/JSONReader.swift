@@ -35,7 +35,7 @@ public final class JSONReader: CellReader {
         /// in place: reading `paths[i]` field by field copied the node, with a retain per field.
         mutating func path(ofKey bytes: UnsafeBufferPointer<UInt8>) -> Int? {
             let next = lastKey + 1
-            if next < keys.count, keys[next].key.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) {
+            if next < keys.count, keys[next].key.withUnsafeBufferPointer({ RunScan.same($0, bytes) }) {
                 lastKey = next
                 return keys[next].path
             }

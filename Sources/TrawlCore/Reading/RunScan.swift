@@ -1,3 +1,5 @@
+import Foundation
+
 /// Bulk scans over buffered bytes, eight bytes at a time (SWAR): a reader copies a run of plain
 /// content in one append instead of deciding byte by byte, and the engine's line measurement
 /// (`LineIndex`) skips quiet bytes with the same primitives.
@@ -9,6 +11,15 @@ enum RunScan {
     @inline(__always)
     static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 {
         UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// True when `a` and `b` hold the same bytes (one `memcmp`: a generic `elementsEqual` goes
+    /// byte by byte through iterators).
+    @inline(__always)
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard a.count > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+        return memcmp(pa, pb, a.count) == 0
     }
 
     /// The high bit of each byte of `x` equal to `b`, exact up to the first such byte (a borrow
