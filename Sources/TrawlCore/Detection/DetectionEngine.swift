@@ -473,13 +473,18 @@ public final class DetectionWorker {
                 return categories
             }
         }
+        // Cells per column counted in locals and added once: updating `tally.columns[slot]` in
+        // place for every cell checked the array's uniqueness each time.
+        var rows = [Int](repeating: 0, count: tally.columns.count), nonEmpty = rows
+        let cellWise = tally.columns.map { $0.consent != nil || $0.dates != nil }
         batch.bytes.withUnsafeBufferPointer { bytes in
             for segment in batch.segments where segment.field >= 0 && !segment.isContinuation {
                 guard let slot = slots[Int(segment.field)] else { continue }
-                tally.columns[slot].rows += 1
+                rows[slot] += 1
                 let cell = UnsafeBufferPointer(rebasing: bytes[segment.start..<segment.end])
                 if !Self.isNullMarker(cell) {
-                    tally.columns[slot].nonEmpty += 1
+                    nonEmpty[slot] += 1
+                    guard cellWise[slot] else { continue }
                     if tally.columns[slot].consent != nil { tally.columns[slot].consent?.add(cell) }
                     if tally.columns[slot].dates != nil {
                         if let day = Day.parse(cell) {
@@ -493,7 +498,11 @@ public final class DetectionWorker {
         }
         for (field, n) in batch.emptyCells {
             guard let slot = slots[Int(field)] else { continue }
-            tally.columns[slot].rows += n
+            rows[slot] += n
+        }
+        for slot in rows.indices where rows[slot] != 0 {
+            tally.columns[slot].rows += rows[slot]
+            tally.columns[slot].nonEmpty += nonEmpty[slot]
         }
         // Free text (no field): one pseudo-column per input counting findings per category, so a
         // log full of NIRs is classified and checked against the policy like a NIR column.
