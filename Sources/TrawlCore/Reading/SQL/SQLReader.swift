@@ -486,7 +486,8 @@ public final class SQLReader: CellReader {
 
     private func startValue() {
         tuple.depth = 0
-        tuple.calls.removeAll(keepingCapacity: true)
+        // Not a no-op when empty (a generic `replaceSubrange`), and most values call nothing.
+        if !tuple.calls.isEmpty { tuple.calls.removeAll(keepingCapacity: true) }
         tuple.pendingCall = ""
         tuple.string = nil
         tuple.started = false
