@@ -177,7 +177,14 @@ extension PCRE2Regex {
     @inline(__always)
     public func firstMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, options: Options = [], scratch: MatchScratch) -> MatchResult {
         guard let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1) else { return .noMatch }
-        let rc = pcre2_match_8(code, base, subject.count, start, options.rawValue, scratch.data, scratch.context)
+        // JIT code is called directly (PCRE2's fast path): `pcre2_match` checks its arguments
+        // first, 1 % of a scan's samples when it runs once per admitted line. The checks it skips
+        // hold here (a subject with its length; invalid UTF-8 is the JIT code's to handle, with
+        // `PCRE2_MATCH_INVALID_UTF`). The fast path ignores `PCRE2_ANCHORED` and
+        // `PCRE2_ENDANCHORED`: anchored calls take `pcre2_match`.
+        let rc = isJIT && options.isEmpty
+            ? pcre2_jit_match_8(code, base, subject.count, start, 0, scratch.data, scratch.context)
+            : pcre2_match_8(code, base, subject.count, start, options.rawValue, scratch.data, scratch.context)
         if rc >= 0 {
             let ovector = pcre2_get_ovector_pointer_8(scratch.data)!
             let lo = ovector[0], hi = ovector[1]
