@@ -5,15 +5,19 @@ import Testing
 @Suite("PCRE2 patterns")
 struct RegexTests {
     /// A pattern is compiled over bytes only when nothing in it can match past ASCII.
-    @Test func onlyPatternsThatMatchASCIIAloneReadBytes() {
+    @Test func onlyPatternsThatMatchASCIIAloneReadBytes() throws {
         let bytes = [#"[0-9]{3}[ .-]?\b"#, #"(?<![A-Za-z0-9])\+[1-9]"#, #"([ .\-])[0-9]{2}\1"#, #"\x41\x{7F}[\]a]"#,
-                     #"(?-i:abc)"#, #"(?<name>x)\k<name>"#, #"[[:digit:]]\s\d\w"#]
+                     #"(?-i:abc)"#, #"(?<name>x)\k<name>"#, #"[[:digit:]]\s\d\w"#, #"[].]"#]
         let characters = [#"a.b"#, #"[^0-9]"#, #"[[:^digit:]]"#, #"(?i)ssn"#, #"(?xi)ssn"#, #"(?i:k)"#, #"x\D"#, #"\h"#,
                           #"\p{Lu}"#, #"[ \x{00A0}]"#, #"\xA0"#, #"é"#, #"\Q.\E"#, #"\c["#, #"[\1]"#, #"\200"#, #"(*UTF)x"#,
-                          #"(?x) a . b"#, #"[]^]."#]
+                          #"(?x) a . b"#, #"[]a]."#, #"(?#[)a.b"#, #"(?C"[")a.b"#, #"(*ANY)^x"#, #"\R"#, #"\N"#, #"\X"#,
+                          #"\C"#, #"\0"#, #"\o{101}"#, #"[a"#]
         for pattern in bytes { #expect(PCRE2Regex.readsOnlyASCII(pattern, caseless: false), "\(pattern)") }
         for pattern in characters { #expect(!PCRE2Regex.readsOnlyASCII(pattern, caseless: false), "\(pattern)") }
         #expect(!PCRE2Regex.readsOnlyASCII("ssn", caseless: true))
+        // Options too: only those that mean the same over bytes.
+        #expect(try PCRE2Regex("[0-9]+", options: [.multiline]).readsBytes)
+        #expect(try !PCRE2Regex("ssn", options: [.caseless]).readsBytes)
     }
 
     /// Every built-in pattern compiled over bytes finds what it finds over UTF-8 characters, on
