@@ -522,7 +522,7 @@ public final class DetectionWorker {
         var next = 0
         var seen = tally.openCell
         for (s, segment) in batch.segments.enumerated() {
-            if !segment.isContinuation && !seen.isEmpty { seen.removeAll(keepingCapacity: true) }
+            if !segment.isContinuation { seen.clear() }
             while next < accepted.count, accepted[next].segment <= s {
                 let candidate = accepted[next]
                 next += 1

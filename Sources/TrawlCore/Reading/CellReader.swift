@@ -43,6 +43,16 @@ public struct TextPosition: Sendable, Equatable {
     }
 }
 
+extension Array {
+    /// Empties the array and keeps its storage, doing nothing when it is already empty:
+    /// `removeAll(keepingCapacity:)` is a generic `replaceSubrange` call even then, and readers
+    /// and the column counts clear per value or per cell.
+    @inline(__always)
+    mutating func clear() {
+        if !isEmpty { removeAll(keepingCapacity: true) }
+    }
+}
+
 /// Accumulates one cell; a cell longer than `BatchLimits.cellPiece` is handed over in pieces that
 /// overlap, so a 1 GB single-line value scans in bounded memory without losing matches at the cuts.
 struct CellBuilder {
@@ -54,9 +64,7 @@ struct CellBuilder {
     var anchored = false
 
     mutating func begin(at position: TextPosition, row: Int = 0) {
-        // Not a no-op on an empty array: `removeAll(keepingCapacity:)` goes through a generic
-        // `replaceSubrange`, and readers begin a cell per value.
-        if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
+        bytes.clear()
         self.position = position
         self.row = row
         emitFrom = 0

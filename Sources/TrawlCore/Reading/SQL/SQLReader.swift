@@ -486,8 +486,7 @@ public final class SQLReader: CellReader {
 
     private func startValue() {
         tuple.depth = 0
-        // Not a no-op when empty (a generic `replaceSubrange`), and most values call nothing.
-        if !tuple.calls.isEmpty { tuple.calls.removeAll(keepingCapacity: true) }
+        tuple.calls.clear()
         tuple.pendingCall = ""
         tuple.string = nil
         tuple.started = false
