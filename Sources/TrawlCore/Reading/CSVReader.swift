@@ -135,7 +135,13 @@ public final class CSVReader: CellReader {
                             batch.append(whole, field: fieldID(&batch), line: position.line, column: position.column)
                         }
                         position.advance(over: whole, readable: p.count)
-                        return end
+                        guard p[end] == delimiter else { return end }
+                        // The delimiter after it, as the state machine would take it (one pass
+                        // of `fill`'s loop less per cell): the next column starts.
+                        position.column += 1
+                        cellIndex += 1
+                        builder.begin(at: position)
+                        return end + 1
                     }
                     cellHasContent = true
                     builder.begin(at: position)
