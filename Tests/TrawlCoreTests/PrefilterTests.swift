@@ -73,9 +73,9 @@ struct PrefilterTests {
         #expect(lines.map { l in card.contains { $0.admits(l) } } == [true, false, true, false, false])
     }
 
-    /// The wide measurement (runs of digits and letters eight bytes at a time) gives every line
-    /// the same measures as the byte-by-byte one, on random runs of every byte class.
-    @Test func wideMeasurementEqualsByteByByte() {
+    /// The block measurement (`BlockMeasure`, 64 bytes at a time) gives every line the same
+    /// measures as the byte-by-byte one, on random runs of every byte class.
+    @Test func blockMeasurementEqualsByteByByte() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next(_ bound: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -101,6 +101,44 @@ struct PrefilterTests {
             bytes.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
             #expect(wide.lines == narrow.lines && wide.bounds.ends == narrow.bounds.ends, "\(text.debugDescription)")
         }
+    }
+
+    /// The same at the edges of the 64-byte blocks: every run, word, joining separator
+    /// (`-`, NBSP, NNBSP, up to three run separators) and mark placed across each edge, in
+    /// batches that end inside, right after or right before one (a batch of whole blocks ends
+    /// with a run still open).
+    @Test func blockMeasurementEqualsByteByByteAcrossBlockEdges() {
+        let pieces = ["123456789012", "06 12 34 56 78", "1\u{00A0}2", "1\u{202F}234", "12-34", "1 .2", "1(-)2", "1 (-)2", "12::34", "9.9.9.9",
+                      "FR76 3000", "AB12", "ab 12", "1 85 05 2A 123", "+33 6", "+ 3", "+0100", "eur", "EURO", "x€", "@b",
+                      "a245f09e", "abcdefgh1", "A1B2C3", "0012", "\n", "\n\n", "é1", "2b", " "]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var checked = 0
+        for piece in pieces {
+            let bytes = Array(piece.utf8)
+            for edge in [64, 128] {
+                // The piece across the edge at every offset, after filler of every kind.
+                for offset in 0...bytes.count {
+                    for filler: UInt8 in [0x61, 0x31, 0x20, 0x0A, 0x2D] {
+                        var text = [UInt8](repeating: filler, count: edge - offset) + bytes
+                        for cut in [text.count, text.count + 1 + next(70)] {
+                            while text.count < cut { text.append([0x31, 0x61, 0x20, 0x2E, 0x0A][next(5)]) }
+                            let batch = Array(text.prefix(cut))
+                            var wide = LineIndex(), narrow = LineIndex()
+                            batch.withUnsafeBufferPointer { wide.measure($0) }
+                            batch.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
+                            #expect(wide.lines == narrow.lines && wide.bounds.ends == narrow.bounds.ends,
+                                    "\(String(decoding: batch, as: UTF8.self).debugDescription)")
+                            checked += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 3000)
     }
 
     /// The admission tables give every line exactly the threshold sets that testing each set

@@ -449,80 +449,21 @@ struct LineIndex {
     @inline(__always)
     static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
 
-    /// Measures every line of `buffer`, and finds the anchor words on each. `wide: false` measures
-    /// byte by byte only (the tests compare both).
+    /// Measures every line of `buffer` (a 64-byte block at a time, `BlockMeasure`), and finds the
+    /// anchor words on each. `wide: false` measures byte by byte: the reference the tests compare
+    /// the blocks with, and the definition of each measure.
     mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil, wide: Bool = true) {
-        measureBytes(buffer, wide: wide)
+        precondition(buffer.count < Int(Int32.max), "a batch of \(buffer.count) bytes")
+        if wide, let p = buffer.baseAddress {
+            BlockMeasure.measure(p, buffer.count, lines: &lines, ends: &bounds.ends)
+        } else {
+            measureBytes(buffer)
+        }
         if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines, bounds: bounds) }
     }
 
-    // Eight bytes at a time: the primitives the readers' bulk scans use (`RunScan`).
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 { RunScan.load8(p) }
-    static let ones = RunScan.ones
-    static let highs = RunScan.highs
-
-    /// The high bit of each byte of `x` that is not an ASCII digit (no carry crosses bytes: the
-    /// low seven bits plus 0x76 stay under 0x100).
-    @inline(__always)
-    static func nonDigits(_ x: UInt64) -> UInt64 {
-        let t = x ^ (ones &* 0x30)
-        return (((t & ~highs) &+ ones &* 0x76) | t) & highs
-    }
-
-    /// The high bit of each byte of `x` that is not an ASCII letter.
-    @inline(__always)
-    static func nonLetters(_ x: UInt64) -> UInt64 {
-        let u = (x | ones &* 0x20) & ~highs
-        let atLeastA = u &+ ones &* 0x1F  // high bit set when u >= 'a'
-        let pastZ = u &+ ones &* 0x05     // high bit set when u >= '{'
-        return ~(atLeastA & ~pastZ & ~x) & highs
-    }
-
-    /// The high bit of each byte of `x` that the measurement must look at one by one: digits,
-    /// newlines, `@ : + .` and 0xE2 (the lead byte of `€` and of the narrow no-break space); the
-    /// lowest one is exact, later ones may be extra.
-    @inline(__always)
-    static func loudBytes(_ x: UInt64) -> UInt64 {
-        (nonDigits(x) ^ highs) | RunScan.equal(x, 0x0A) | RunScan.equal(x, 0x40) | RunScan.equal(x, 0x3A)
-            | RunScan.equal(x, 0x2B) | RunScan.equal(x, 0x2E) | RunScan.equal(x, 0xE2)
-    }
-
-    /// True when one of the `e`s flagged in `es` (the eight bytes at `i`) starts `eur` in any case.
-    @inline(__always)
-    static func startsEur(_ p: UnsafePointer<UInt8>, _ n: Int, at i: Int, _ es: UInt64) -> Bool {
-        var rest = es
-        while rest != 0 {
-            let e = i + rest.trailingZeroBitCount >> 3
-            if e + 2 < n, p[e + 1] | 0x20 == UInt8(ascii: "u"), p[e + 2] | 0x20 == UInt8(ascii: "r") { return true }
-            rest &= rest - 1
-        }
-        return false
-    }
-
-    /// The high bit of each byte of `x` that is `e` or `E`.
-    @inline(__always)
-    static func eBytes(_ x: UInt64) -> UInt64 {
-        let z = (x | ones &* 0x20) ^ (ones &* 0x65)
-        return ~((((z & ~highs) &+ ~highs) | z)) & highs
-    }
-
-    /// The run separators (class 4) that the wide measurement handles at once between two digits:
-    /// whether they join spaced and dashed runs, and the marks they set there.
-    static let joinsSpaced: UInt8 = 1, joinsDashed: UInt8 = 2, joinerColon: UInt8 = 4, joinerDot: UInt8 = 8, joinerPlus: UInt8 = 16
-    static let joinerMarks: UInt8 = joinerColon | joinerDot | joinerPlus
-    private static let joiners: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 256)
-        for b in "/(),\t".utf8 { table[Int(b)] = 32 }
-        table[0x20] = joinsSpaced | joinsDashed
-        table[0x2E] = joinsSpaced | joinsDashed | joinerDot
-        table[0x2D] = joinsDashed
-        table[0x3A] = joinerColon
-        table[0x2B] = joinerPlus
-        return table
-    }()
-
-    private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>, wide: Bool) {
+    /// The measurement byte by byte: a state machine over each byte's class.
+    private mutating func measureBytes(_ buffer: UnsafeBufferPointer<UInt8>) {
         lines.removeAll(keepingCapacity: true)
         bounds.ends.removeAll(keepingCapacity: true)
         typealias Mark = PrefilterDefinition.Mark
@@ -531,8 +472,7 @@ struct LineIndex {
         let corsica = Mark.corsica.bit
         let n = buffer.count
         guard let p = buffer.baseAddress, n > 0 else { return }
-        precondition(n < Int(Int32.max), "a batch of \(n) bytes")
-        Self.classes.withUnsafeBufferPointer { table in Self.joiners.withUnsafeBufferPointer { joiners in
+        Self.classes.withUnsafeBufferPointer { table in
             var line = Line()
             var lineStart = 0
             var run: UInt32 = 0, gap = 0
@@ -547,27 +487,6 @@ struct LineIndex {
             var word = 0, wordDigits = false
             var i = 0
             while i < n {
-                if wide && run == 0 && plain == 0 && exact == 0 && dashed == 0 && exactState == 0 && dashedState == 0 && !wordDigits {
-                    // Nothing pending: skip the bytes that only lengthen or end a word without a
-                    // digit (letters, spaces, most punctuation, non-ASCII but `€`), eight at a time.
-                    // The only counts to keep are the current word's length (a digit may still
-                    // join it) and the currency mark of an `eur`. A digit, newline or mark byte
-                    // goes to the byte loop below.
-                    while i + 8 <= n {
-                        let x = Self.load8(p + i)
-                        let stops = Self.loudBytes(x)
-                        let k = stops == 0 ? 8 : stops.trailingZeroBitCount >> 3
-                        if k == 0 { break }
-                        let keep: UInt64 = k == 8 ? ~0 : (1 << UInt64(k * 8)) - 1
-                        // Quiet bytes hold no digit: a word byte is a letter.
-                        let breaks = Self.nonLetters(x) & keep
-                        word = breaks == 0 ? word + k : k - 1 - (63 - breaks.leadingZeroBitCount) >> 3
-                        if line.marks & currency == 0, Self.startsEur(p, n, at: i, Self.eBytes(x) & keep) { line.marks |= currency }
-                        i += k
-                        if k < 8 { break }
-                    }
-                    if i >= n { break }
-                }
                 let b = p[i]
                 let c = table[Int(b)]
                 if c & 3 != 0 {
@@ -592,66 +511,6 @@ struct LineIndex {
                         dashed += 1
                         dashedState = 1
                         wordDigits = true
-                        if wide {
-                            // The rest of the run at once, eight bytes at a time: each further
-                            // digit only adds to the counts (the checks above concern the first).
-                            var j = i + 1
-                            while j + 8 <= n {
-                                let stops = Self.nonDigits(Self.load8(p + j))
-                                if stops != 0 {
-                                    j += stops.trailingZeroBitCount >> 3
-                                    break
-                                }
-                                j += 8
-                            }
-                            while j < n, p[j] &- 0x30 < 10 { j += 1 }
-                            let more = UInt32(j - i - 1)
-                            word += Int(more)
-                            line.digits += more
-                            run += more
-                            plain += more
-                            exact += more
-                            dashed += more
-                            if run > line.run { line.run = run }
-                            i = j - 1
-                            // One separator between two runs (`2024-01-01`, `10:26`, `192.168`,
-                            // `5763 1706`, `12,5`): what the general path below does with it after
-                            // a digit, without its tests. The next digit is then read as usual.
-                            if j + 1 < n, p[j + 1] &- 0x30 < 10 {
-                                let joins = joiners[Int(p[j])]
-                                if joins != 0 {
-                                    line.alnumLengths |= Self.lengthBit(word)
-                                    word = 0
-                                    wordDigits = false
-                                    Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
-                                    if joins & Self.joinsSpaced != 0 {
-                                        exactState = 2
-                                    } else {
-                                        Self.end(&exact, lengths: &line.spacedLengths, longest: &line.spacedRun)
-                                        exactState = 0
-                                    }
-                                    if joins & Self.joinsDashed != 0 {
-                                        dashedState = 2
-                                    } else {
-                                        Self.endDashed(&dashed, zeroLed: zeroLed, line: &line)
-                                        dashedState = 0
-                                    }
-                                    gap = 1
-                                    if joins & Self.joinerMarks != 0 {
-                                        if joins & Self.joinerColon != 0 {
-                                            line.marks |= colon
-                                            if line.colons < 255 { line.colons += 1 }
-                                        } else if joins & Self.joinerDot != 0 {
-                                            line.marks |= dot
-                                            if line.dotDigits < 255 { line.dotDigits += 1 }
-                                        } else if p[j + 1] != UInt8(ascii: "0") {
-                                            line.marks |= plus
-                                        }
-                                    }
-                                    i = j
-                                }
-                            }
-                        }
                     } else {
                         run = 0
                         gap = 0
@@ -663,30 +522,6 @@ struct LineIndex {
                         dashedState = 0
                         if c & 16 != 0, i + 2 < n, p[i + 1] | 0x20 == UInt8(ascii: "u"), p[i + 2] | 0x20 == UInt8(ascii: "r") {
                             line.marks |= currency
-                        }
-                        if wide {
-                            // The rest of the word's letters at once: each only lengthens the
-                            // word, and an `e` among them may start `EUR` or `euro`.
-                            var j = i + 1
-                            while j + 8 <= n {
-                                let x = Self.load8(p + j)
-                                let stops = Self.nonLetters(x)
-                                let letters = stops == 0 ? 8 : stops.trailingZeroBitCount >> 3
-                                if line.marks & currency == 0,
-                                   Self.startsEur(p, n, at: j, Self.eBytes(x) & (letters == 8 ? ~0 : (1 << UInt64(letters * 8)) - 1)) {
-                                    line.marks |= currency
-                                }
-                                j += letters
-                                if stops != 0 { break }
-                            }
-                            while j < n, table[Int(p[j])] & 3 == 2 {
-                                if p[j] | 0x20 == UInt8(ascii: "e"), j + 2 < n, p[j + 1] | 0x20 == UInt8(ascii: "u"), p[j + 2] | 0x20 == UInt8(ascii: "r") {
-                                    line.marks |= currency
-                                }
-                                j += 1
-                            }
-                            word += j - i - 1
-                            i = j - 1
                         }
                     }
                     i += 1
@@ -757,7 +592,7 @@ struct LineIndex {
                 bounds.ends.append(Int32(n))
                 lines.append(line)
             }
-        } }
+        }
     }
 }
 

@@ -1,8 +1,7 @@
 import Foundation
 
 /// Bulk scans over buffered bytes, eight bytes at a time (SWAR): a reader copies a run of plain
-/// content in one append instead of deciding byte by byte, and the engine's line measurement
-/// (`LineIndex`) skips quiet bytes with the same primitives.
+/// content in one append instead of deciding byte by byte.
 enum RunScan {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
