@@ -246,7 +246,9 @@ struct PrefilterTests {
             return Int((state >> 33) % UInt64(bound))
         }
         let tokens = ["asile", "ASI", "le", " rue", " ch", "RQTH", "handicap", "réfugié", "ſécurité", "\u{212A}", " ", "\u{00A0}", "\u{202F}",
-                      "12", "-", "\n", "\n\n", "x", "é", "Ã", "casier judiciaire", "domicile", "adresse"]
+                      "12", "-", "\n", "\n\n", "x", "é", "Ã", "casier judiciaire", "domicile", "adresse",
+                      // Lines without a letter, which the walk skips.
+                      "\n2024-01-01 20:34:00\n", "\n0612345678\n", "\n12.5;7\n"]
         var marked = 0
         for round in 0..<300 {
             var text = ""
@@ -257,15 +259,30 @@ struct PrefilterTests {
             for _ in 0..<next(4) where !bytes.isEmpty { bytes[next(bytes.count)] = [0xC2, 0xC3, 0xE2, 0xC5][next(4)] }
             var index = LineIndex()
             bytes.withUnsafeBufferPointer { index.measure($0) }
-            var one = index.lines, two = index.lines
+            var one = index.lines, two = index.lines, every = index.lines
             bytes.withUnsafeBufferPointer { buffer in
                 matcher.mark(buffer, lines: &one, bounds: index.bounds, interleaved: false)
                 matcher.mark(buffer, lines: &two, bounds: index.bounds)
+                matcher.mark(buffer, lines: &every, bounds: index.bounds, interleaved: false, skipping: false)
             }
-            #expect(one == two, "\(text.debugDescription)")
+            #expect(one == two && one == every, "\(text.debugDescription)")
             marked += one.filter { $0.words != 0 }.count
         }
         #expect(marked > 1000)
+        // The built-in words all hold a letter: the walk skips lines without one.
+        #expect(matcher.skipsLinesWithoutLetters)
+    }
+
+    /// A word without a letter (a custom context phrase such as `115`) turns the skipping off:
+    /// lines of digits are walked.
+    @Test func aWordWithoutALetterIsFoundOnALineWithoutOne() throws {
+        let matcher = try #require(AnchorMatcher(words: [["rue"], ["115"]]))
+        #expect(!matcher.skipsLinesWithoutLetters)
+        var index = LineIndex()
+        let text = "appeler le 115\n115\n12 rue\n2024"
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        #expect(index.lines.map(\.words) == [0b10, 0b10, 0b01, 0])
+        #expect(index.lines.map(\.wordBytes) == [true, false, true, false])
     }
 
     /// `block`: the MRZ detector runs only on the three lines from a line ending with a code word

@@ -23,6 +23,8 @@ enum BlockMeasure {
         var rare: UInt64 = 0
         /// The bytes of NBSP (C2 A0) and NNBSP (E2 80 AF); zero in a block of ASCII.
         var c2: UInt64 = 0, a0: UInt64 = 0, e2: UInt64 = 0, x80: UInt64 = 0, af: UInt64 = 0
+        /// Bytes past ASCII; zero in a block of ASCII.
+        var high: UInt64 = 0
     }
 
     /// The high bit of each 0x00/0xFF lane, as 16 bits.
@@ -66,6 +68,7 @@ enum BlockMeasure {
             for w in 0..<4 {
                 let v = p.loadUnaligned(fromByteOffset: 16 * w, as: Vector.self)
                 let shift = UInt64(16 * w)
+                m.high |= bits(v .>= Vector(repeating: 0x80)) << shift
                 m.c2 |= bits(v .== Vector(repeating: 0xC2)) << shift
                 m.a0 |= bits(v .== Vector(repeating: 0xA0)) << shift
                 m.e2 |= bits(v .== Vector(repeating: 0xE2)) << shift
@@ -227,6 +230,7 @@ enum BlockMeasure {
                     }
                 }
                 let segment = (to == 64 ? ~0 : below(to)) & ~below(from)
+                if (current.letter | current.high) & segment != 0 { line.wordBytes = true }
                 if (colons | dotDigits) & segment != 0 {
                     if colons & segment != 0 {
                         line.marks |= colonMark

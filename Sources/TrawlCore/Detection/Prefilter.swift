@@ -368,6 +368,10 @@ struct LineIndex {
         /// `.` between two digits, and `:`, counted up to 255.
         var dotDigits: UInt8 = 0
         var colons: UInt8 = 0
+        /// An ASCII letter or a byte past ASCII on the line: every anchor word holds a letter (or
+        /// a character folded to one), so the anchor walk skips the lines without (numbers,
+        /// dates, amounts: most cells of an export).
+        var wordBytes = false
     }
 
     /// Where each line ends: the offset of its newline, or the batch's end (batches are far
@@ -489,6 +493,7 @@ struct LineIndex {
             while i < n {
                 let b = p[i]
                 let c = table[Int(b)]
+                if c & 2 != 0 || b >= 0x80 { line.wordBytes = true }
                 if c & 3 != 0 {
                     word += 1
                     if c & 1 != 0 {
@@ -620,6 +625,9 @@ public struct AnchorMatcher: Sendable {
     private static let outputFlag: UInt32 = 1 << 31
     /// Detector slots whose word ends in each state (through failure links too), by state.
     private let output: [UInt64]
+    /// True when every word, folded, holds an ASCII letter: a line without a letter or a byte
+    /// past ASCII (`Line.wordBytes`) then holds none, and the walk skips it.
+    let skipsLinesWithoutLetters: Bool
 
     /// The base letter of each Latin-1 letter U+00C0...U+00FF (UTF-8 `C3 80`...`C3 BF`), indexed
     /// by its second byte minus 0x80; 0 for the characters that fold to nothing else (`Æ`, `×`,
@@ -733,6 +741,7 @@ public struct AnchorMatcher: Sendable {
                 }
             }
         }
+        self.skipsLinesWithoutLetters = patterns.allSatisfy { $0.bytes.contains { $0 &- 0x61 < 26 } }
         self.classOf = classOf
         self.classCount = count
         self.next = table.map { UInt32($0 * count) | (output[$0] != 0 ? Self.outputFlag : 0) }
@@ -744,21 +753,27 @@ public struct AnchorMatcher: Sendable {
     /// One walk is bound by the latency of its table loads (each state depends on the last): two
     /// walks, over the first and the second half of the lines, run interleaved so that the
     /// processor overlaps them. Words never span a newline, so each half starts from the root.
-    /// `interleaved: false` walks once (the tests compare both).
-    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], bounds: LineIndex.Bounds, interleaved: Bool = true) {
+    /// `interleaved: false` walks once, `skipping: false` walks every line (the tests compare).
+    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], bounds: LineIndex.Bounds, interleaved: Bool = true,
+              skipping: Bool = true) {
         guard !lines.isEmpty else { return }
         classOf.withUnsafeBufferPointer { classOf in
             next.withUnsafeBufferPointer { next in
                 output.withUnsafeBufferPointer { output in
                     lines.withUnsafeMutableBufferPointer { lines in bounds.ends.withUnsafeBufferPointer { ends in
                         let half = interleaved && lines.count >= 64 ? lines.count / 2 : lines.count
+                        let skips = skipping && skipsLinesWithoutLetters
                         var a = Walk(lines: 0..<half, bounds), b = Walk(lines: half..<lines.count, bounds)
-                        while !a.done && !b.done {
-                            a.step(buffer, lines, ends, classOf, next, output, classCount)
-                            b.step(buffer, lines, ends, classOf, next, output, classCount)
+                        if skips {
+                            a.skipWithoutLetters(lines)
+                            b.skipWithoutLetters(lines)
                         }
-                        while !a.done { a.step(buffer, lines, ends, classOf, next, output, classCount) }
-                        while !b.done { b.step(buffer, lines, ends, classOf, next, output, classCount) }
+                        while !a.done && !b.done {
+                            a.step(buffer, lines, ends, classOf, next, output, classCount, skips)
+                            b.step(buffer, lines, ends, classOf, next, output, classCount, skips)
+                        }
+                        while !a.done { a.step(buffer, lines, ends, classOf, next, output, classCount, skips) }
+                        while !b.done { b.step(buffer, lines, ends, classOf, next, output, classCount, skips) }
                     } }
                 }
             }
@@ -783,11 +798,17 @@ public struct AnchorMatcher: Sendable {
             lineEnd = done ? 0 : bounds.end(line)
         }
 
+        /// Passes over the current line when it has neither a letter nor a byte past ASCII.
+        @inline(__always)
+        mutating func skipWithoutLetters(_ lines: UnsafeMutableBufferPointer<LineIndex.Line>) {
+            if !done && !lines[line].wordBytes { i = lineEnd }
+        }
+
         /// One byte (or one folded character), or the end of a line.
         @inline(__always)
         mutating func step(_ buffer: UnsafeBufferPointer<UInt8>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>, _ ends: UnsafeBufferPointer<Int32>,
                            _ classOf: UnsafeBufferPointer<UInt8>, _ next: UnsafeBufferPointer<UInt32>,
-                           _ output: UnsafeBufferPointer<UInt64>, _ classCount: Int) {
+                           _ output: UnsafeBufferPointer<UInt64>, _ classCount: Int, _ skips: Bool) {
             if i >= lineEnd {
                 // A newline (words hold none), or the end of the batch: the line is done. A
                 // folded character never spans one (its other bytes are not newlines).
@@ -801,6 +822,7 @@ public struct AnchorMatcher: Sendable {
                 line += 1
                 i = lineEnd + 1
                 lineEnd = Int(ends[line])
+                if skips { skipWithoutLetters(lines) }
                 return
             }
             var b = buffer[i]
