@@ -159,3 +159,38 @@ enum Fixtures {
     examples: {match: ["«a@free.fr»"], no_match: ["a@b"]}
     """
 }
+
+@Suite("Field ids")
+struct FieldIDTests {
+    /// A reader's cached ids hold only for a batch with the same fields: a copy that gains a
+    /// field, another batch, a fresh one.
+    @Test func cachedIDsHoldOnlyWhileTheFieldsAreTheSame() {
+        var cache = FieldIDCache()
+        var a = TextBatch()
+        #expect(a.fieldsStamp == 0)
+        #expect(cache.id(0, in: &a, name: "x") == 0)
+        #expect(cache.id(1, in: &a, name: "y") == 1)
+        var copy = a
+        #expect(copy.fieldsStamp == a.fieldsStamp)
+        #expect(cache.id(1, in: &copy, name: "y") == 1)
+        // The copy and the original each gain a different field: neither may use the other's ids.
+        #expect(copy.fieldID("z") == 2)
+        #expect(a.fieldID("w") == 2)
+        #expect(copy.fieldsStamp != a.fieldsStamp)
+        #expect(cache.id(2, in: &copy, name: "z") == 2)
+        #expect(cache.id(2, in: &a, name: "w") == 2)
+        // Another batch whose fields came in another order.
+        var other = TextBatch()
+        #expect(other.fieldID("y") == 0)
+        #expect(cache.id(0, in: &other, name: "x") == 1)
+        #expect(cache.id(1, in: &other, name: "y") == 0)
+        #expect(other.fields == ["y", "x"])
+        // A fresh batch.
+        var fresh = TextBatch()
+        #expect(cache.id(1, in: &fresh, name: "y") == 0)
+        #expect(fresh.fields == ["y"])
+        // Tables are part of a field.
+        #expect(cache.id(3, in: &fresh, name: "y", table: "t") == 1)
+        #expect(fresh.fieldTables == [nil, "t"])
+    }
+}

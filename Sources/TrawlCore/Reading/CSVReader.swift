@@ -177,8 +177,8 @@ public final class CSVReader: CellReader {
         if builder.isFull, header != nil { builder.flushPiece(into: &batch, field: fieldName()) }
     }
 
-    /// The field id each column had last time (`TextBatch.fieldID(_:table:guess:)`).
-    private var guesses: [Int32] = []
+    /// The field id of each column in the batch.
+    private var ids = FieldIDCache()
 
     private func fieldName() -> String {
         if let header, cellIndex < header.count { return header[cellIndex] }
@@ -187,8 +187,7 @@ public final class CSVReader: CellReader {
 
     /// The current column's field id, without hashing while the column keeps its name.
     private func fieldID(_ batch: inout TextBatch) -> Int32 {
-        if cellIndex >= guesses.count { guesses += repeatElement(-1, count: cellIndex + 1 - guesses.count) }
-        return batch.fieldID(fieldName(), guess: &guesses[cellIndex])
+        ids.id(cellIndex, in: &batch, name: fieldName())
     }
 
     private func endCell(_ batch: inout TextBatch) {

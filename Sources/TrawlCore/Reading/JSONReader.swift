@@ -18,8 +18,6 @@ public final class JSONReader: CellReader {
     /// the same keys, build no string and hash nothing per key or value.
     struct KeyPath {
         var path: String
-        /// The field id values at this path had last time (`TextBatch.fieldID(_:table:guess:)`).
-        var fieldGuess: Int32 = -1
         /// The path of this container's elements (`[*]`), once met.
         var elements: Int?
         /// This object's keys as first met, with their paths; `keyIndex` finds one by its bytes,
@@ -164,9 +162,12 @@ public final class JSONReader: CellReader {
         return id
     }
 
-    /// The field id of values at path `id`, without hashing while the guess holds.
+    /// The field id of values at each path in the batch.
+    private var ids = FieldIDCache()
+
+    /// The field id of values at path `id`.
     private func fieldID(_ id: Int, _ batch: inout TextBatch) -> Int32 {
-        batch.fieldID(paths[id].path, guess: &paths[id].fieldGuess)
+        ids.id(id, in: &batch, name: paths[id].path)
     }
 
     private func step(_ batch: inout TextBatch) throws -> Void {

@@ -32,6 +32,9 @@ public final class SQLReader: CellReader {
     private enum Mode { case top, tuples, copy, done }
     private var mode = Mode.top
     private var table = TableContext()
+    /// The field id of each column of `table` in the batch (apart from `table`: looking one up
+    /// reads the table's names).
+    private var tableIDs = FieldIDCache()
     private var tuple = TupleState()
     private var copy = CopyState()
 
@@ -39,8 +42,6 @@ public final class SQLReader: CellReader {
         var display = ""
         var fieldNames: [String] = []
 
-        /// The field id each column had last time (`TextBatch.fieldID(_:table:guess:)`).
-        var guesses: [Int32] = []
 
         func field(_ index: Int) -> String {
             index < fieldNames.count ? fieldNames[index] : "\(display).#\(index + 1)"
@@ -440,6 +441,7 @@ public final class SQLReader: CellReader {
     private func begin(table: [String], columns: [String]?) {
         let display = table.joined(separator: ".")
         self.table = TableContext(display: display, fieldNames: (columns ?? []).map { "\(display).\($0)" })
+        tableIDs = FieldIDCache()
     }
 
     private func nextRow() -> Int {
@@ -504,8 +506,7 @@ public final class SQLReader: CellReader {
 
     /// The field id of a column of the current table.
     private func columnID(_ column: Int, _ batch: inout TextBatch) -> Int32 {
-        if column >= table.guesses.count { table.guesses += repeatElement(-1, count: column + 1 - table.guesses.count) }
-        return batch.fieldID(table.field(column), table: table.display, guess: &table.guesses[column])
+        tableIDs.id(column, in: &batch, name: table.field(column), table: table.display)
     }
 
     private func endValue(_ batch: inout TextBatch) {
