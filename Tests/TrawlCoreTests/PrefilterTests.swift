@@ -358,6 +358,8 @@ struct PrefilterTests {
         let plain = String(phrase.lowercased().map { KeywordSet.baseLetter[$0] ?? $0 })
         let accents = String(plain.map { accented[$0] ?? $0 })
         var out = [phrase, phrase.uppercased(), phrase.lowercased(), plain, plain.uppercased(), accents, accents.uppercased()]
+        // Every whitespace the phrase's regex takes between words (`[\s\x{00A0}]+`, without UCP).
+        out += ["\t", "\u{0B}", "\u{0C}", "\r", "\u{00A0}", " \t "].map { phrase.replacingOccurrences(of: " ", with: $0) }
         out += [phrase.replacingOccurrences(of: " ", with: "\u{00A0}  "), phrase.replacingOccurrences(of: "'", with: "’"),
                 phrase.replacingOccurrences(of: "-", with: " "), phrase.replacingOccurrences(of: "-", with: "")]
         out += [("s", "ſ"), ("S", "ſ"), ("k", "\u{212A}"), ("K", "\u{212A}"), ("y", "Ÿ")].map { phrase.replacingOccurrences(of: $0.0, with: $0.1) }

@@ -54,8 +54,9 @@ public struct KeywordSet: Sendable {
     /// For each phrase, a piece of text every match of it holds, folded as `AnchorMatcher` folds
     /// text: the longest run of characters that each match a single folded form (a letter in any
     /// case and, for the letters of `accentClasses`, with any of their accents; a digit; a
-    /// character without case such as `.`, `(` or `°`). Spaces, apostrophes, hyphens and other
-    /// letters (whose other cases the matcher does not fold) end a piece. The anchor matcher finds
+    /// character without case such as `.`, `(` or `°`), with the space before or after it when the
+    /// phrase has one there. Spaces, apostrophes, hyphens and other letters (whose other cases the
+    /// matcher does not fold) end a piece. The anchor matcher finds
     /// these pieces on every line at once, instead of a regex search per detector (`withContext`).
     /// Nil when a phrase has no piece.
     func anchorFragments() -> [String]? {
@@ -63,22 +64,30 @@ public struct KeywordSet: Sendable {
         for phrase in phrases {
             let trimmed = phrase.trimmingCharacters(in: .whitespaces)
             let isAcronym = Self.isAcronym(trimmed)
-            var pieces: [String] = [""]
+            // Each piece, and whether a space of the phrase is right before and after it: the
+            // phrase's regex puts one or more whitespace characters there (`[\s\x{00A0}]+`), and
+            // the matcher folds the first of them to a space, so the fragment may include it
+            // ("ne " for "né à": "ne" alone is in most lines of text).
+            var pieces: [(text: String, before: Bool, after: Bool)] = [("", false, false)]
             for ch in trimmed {
                 let lower = Character(ch.lowercased())
-                if ch == " " || ch == "'" || ch == "’" || ch == "-" {
-                    pieces.append("")
+                if ch == " " {
+                    pieces[pieces.count - 1].after = true
+                    pieces.append(("", true, false))
+                } else if ch == "'" || ch == "’" || ch == "-" {
+                    pieces.append(("", false, false))
                 } else if ch.isASCII && (ch.isLetter || ch.isNumber) {
-                    pieces[pieces.count - 1].append(lower)
+                    pieces[pieces.count - 1].text.append(lower)
                 } else if !isAcronym, let base = Self.baseLetter[lower] {
-                    pieces[pieces.count - 1].append(base)
+                    pieces[pieces.count - 1].text.append(base)
                 } else if ch.isLetter || ch.isNumber || ch.isWhitespace || String(lower) != String(ch) || ch.uppercased() != String(ch) {
-                    pieces.append("")
+                    pieces.append(("", false, false))
                 } else {
-                    pieces[pieces.count - 1].append(ch)
+                    pieces[pieces.count - 1].text.append(ch)
                 }
             }
-            guard let longest = pieces.max(by: { $0.utf8.count < $1.utf8.count }), !longest.isEmpty else { return nil }
+            let spaced = pieces.filter { !$0.text.isEmpty }.map { ($0.before ? " " : "") + $0.text + ($0.after ? " " : "") }
+            guard let longest = spaced.max(by: { $0.utf8.count < $1.utf8.count }) else { return nil }
             fragments.append(longest)
         }
         return fragments

@@ -610,8 +610,9 @@ struct LineIndex {
 /// letters without accents: ASCII letters to lower case, the accented Latin-1 letters (`é`, `Ç`,
 /// `ÿ`...) to their base letter, and the three other characters a caseless ASCII letter matches
 /// (`Ÿ` for `ÿ`, long `ſ` for `s`, the Kelvin sign for `k`) to it; every horizontal space that
-/// PCRE2's `\h` matches (tab, no-break spaces, the Unicode spaces) to a space, so that a word may
-/// start with one (`" ch"` for a street type after its number); every other byte is itself.
+/// PCRE2's `\h` matches (tab, no-break spaces, the Unicode spaces) and the ASCII whitespace of `\s`
+/// but the newline (vertical tab, form feed, CR) to a space, so that a word may start or end with
+/// one (`" ch"` for a street type after its number, `"ne "` for "né à"); every other byte is itself.
 /// Words are folded the same way, so a word is found wherever a caseless, accent-blind match of
 /// it is.
 public struct AnchorMatcher: Sendable {
@@ -637,6 +638,10 @@ public struct AnchorMatcher: Sendable {
         return bases.utf8.map { $0 == UInt8(ascii: "_") ? 0 : $0 }
     }()
 
+    /// Tab, vertical tab, form feed, CR and space: the ASCII bytes folded to a space.
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D && b != 0x0A) }
+
     /// `bytes` as the matcher folds text (see the type's comment).
     static func fold(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
@@ -656,7 +661,7 @@ public struct AnchorMatcher: Sendable {
     @inline(__always)
     static func fold(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
         let b = p[i]
-        if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b == 0x09 ? 0x20 : b, 1) }
+        if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : isSpace(b) ? 0x20 : b, 1) }
         switch b {
         case 0xC2:  // no-break space (U+00A0)
             if i + 1 < p.count, p[i + 1] == 0xA0 { return (0x20, 2) }
@@ -699,7 +704,7 @@ public struct AnchorMatcher: Sendable {
         }
         guard count < 256 else { return nil }
         for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
-        classOf[0x09] = classOf[0x20]
+        for b in UInt8(0)..<0x80 where Self.isSpace(b) { classOf[Int(b)] = classOf[0x20] }
         // The trie.
         var goto: [[Int]] = [[Int](repeating: -1, count: count)]
         var output: [UInt64] = [0]
