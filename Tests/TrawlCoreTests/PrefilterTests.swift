@@ -83,8 +83,8 @@ struct PrefilterTests {
         }
         let tokens = ["0", "7", "a", "Z", "e", "E", "eur", "EURO", "ur", " ", ".", "-", ":", "::", "/", "@", "+", ",", "(", ")", "\t",
                       "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x",
-                      // Long stretches without digits (skipped eight bytes at a time), words that
-                      // a digit then joins, and `eur` across the eight-byte boundaries.
+                      // Long stretches without digits (across the 64-byte blocks), words that a
+                      // digit then joins, and `eur` across block edges.
                       "Remboursement partiel effectué, ", "abcdefghijklmnopq", "prix en euros ", "ticket-", " réf. ",
                       // Corsican NIRs and time zones.
                       "2", "2A", "2b", "B", "+0", "+ 3"]

@@ -192,5 +192,12 @@ struct FieldIDTests {
         // Tables are part of a field.
         #expect(cache.id(3, in: &fresh, name: "y", table: "t") == 1)
         #expect(fresh.fieldTables == [nil, "t"])
+        // Keys that keep coming (a JSON map keyed by record): every new field makes the older
+        // entries stale, and each is found again.
+        var keyed = TextBatch()
+        for key in 0..<300 { #expect(cache.id(key, in: &keyed, name: "k\(key)") == Int32(key)) }
+        #expect(cache.id(0, in: &keyed, name: "k0") == 0)
+        #expect(cache.id(299, in: &keyed, name: "k299") == 299)
+        #expect(keyed.fields.count == 300)
     }
 }

@@ -368,9 +368,9 @@ struct LineIndex {
         /// `.` between two digits, and `:`, counted up to 255.
         var dotDigits: UInt8 = 0
         var colons: UInt8 = 0
-        /// An ASCII letter or a byte past ASCII on the line: every anchor word holds a letter (or
-        /// a character folded to one), so the anchor walk skips the lines without (numbers,
-        /// dates, amounts: most cells of an export).
+        /// An ASCII letter or a byte past ASCII on the line. When every anchor word holds a letter
+        /// (or a character folded to one; `AnchorMatcher.skipsLinesWithoutLetters`), the anchor
+        /// walk skips the lines without: numbers, dates, amounts, most cells of an export.
         var wordBytes = false
     }
 

@@ -1,7 +1,6 @@
-import Synchronization
-
-/// The last `TextBatch.fieldsStamp` given, for every batch of the process.
-private let fieldStamps = Atomic<UInt64>(0)
+/// The last `TextBatch.fieldsStamp` given, for every batch of the process (taken only when a
+/// field is added; `Locked` rather than `Synchronization.Atomic`, which needs macOS 15).
+private let fieldStamps = Locked<UInt64>(0)
 
 /// A run of cells handed from a reader to the detector engine.
 ///
@@ -44,9 +43,9 @@ public struct TextBatch: Sendable {
     public var bytes: [UInt8] = []
     public var segments: [Segment] = []
     /// Field names, indexed by `Segment.field`.
-    public var fields: [String] = []
+    public private(set) var fields: [String] = []
     /// The table of each field, parallel to `fields` (nil when the format has no tables).
-    public var fieldTables: [String?] = []
+    public private(set) var fieldTables: [String?] = []
     public var locations: [String] = []
     /// Cells that were present but empty or NULL, per field id: they count as rows seen in the
     /// column statistics without costing bytes.
@@ -73,7 +72,10 @@ public struct TextBatch: Sendable {
         fields.append(name)
         fieldTables.append(table)
         fieldIndex[key] = id
-        fieldsStamp = fieldStamps.wrappingAdd(1, ordering: .relaxed).newValue
+        fieldsStamp = fieldStamps.withLock { last in
+            last += 1
+            return last
+        }
         return id
     }
 
@@ -114,29 +116,31 @@ public struct TextBatch: Sendable {
     }
 }
 
-/// The field ids a reader looked up, by a key of its own (a column number, a key path), valid
-/// while the batch's fields are unchanged (`TextBatch.fieldsStamp`): a cell then gets its
-/// field's id with one load. Before, each cell compared its field's name and table with the
-/// batch's, and retaining and releasing those strings was 3 % of a scan.
+/// The field ids a reader looked up, by a key of its own (a column number, a key path), each
+/// with the batch's `fieldsStamp` at the time: an entry holds while the stamp is unchanged, and a
+/// cell then gets its field's id with two loads. Before, each cell compared its field's name and
+/// table with the batch's, and retaining and releasing those strings was 3 % of a scan. (A new
+/// field makes every entry stale, and each is looked up again once: emptying the cache instead
+/// would refill it up to the new key each time, quadratic in a JSON file with a key per record.)
 struct FieldIDCache {
     private var ids: [Int32] = []
-    private var stamp: UInt64 = 0
+    private var stamps: [UInt64] = []
 
     /// The id of the field `name` (in `table`) that the reader calls `key`.
     @inline(__always)
     mutating func id(_ key: Int, in batch: inout TextBatch, name: @autoclosure () -> String, table: @autoclosure () -> String? = nil) -> Int32 {
-        if stamp == batch.fieldsStamp, key < ids.count, ids[key] >= 0 { return ids[key] }
+        if key < ids.count, stamps[key] == batch.fieldsStamp, ids[key] >= 0 { return ids[key] }
         return lookUp(key, in: &batch, name: name(), table: table())
     }
 
     private mutating func lookUp(_ key: Int, in batch: inout TextBatch, name: String, table: String?) -> Int32 {
         let id = batch.fieldID(name, table: table)
-        if stamp != batch.fieldsStamp {
-            ids.clear()
-            stamp = batch.fieldsStamp
+        if key >= ids.count {
+            ids += repeatElement(-1, count: key + 1 - ids.count)
+            stamps += repeatElement(0, count: key + 1 - stamps.count)
         }
-        if key >= ids.count { ids += repeatElement(-1, count: key + 1 - ids.count) }
         ids[key] = id
+        stamps[key] = batch.fieldsStamp
         return id
     }
 }

@@ -42,7 +42,6 @@ public final class SQLReader: CellReader {
         var display = ""
         var fieldNames: [String] = []
 
-
         func field(_ index: Int) -> String {
             index < fieldNames.count ? fieldNames[index] : "\(display).#\(index + 1)"
         }
