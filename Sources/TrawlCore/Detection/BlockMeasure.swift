@@ -89,9 +89,6 @@ enum BlockMeasure {
     /// Bits `0..<k` (`k` up to 64).
     @inline(__always)
     static func below(_ k: Int) -> UInt64 { (1 << UInt64(k)) &- 1 }
-    /// `LineIndex.lengthBit` of a length of at least 1.
-    @inline(__always)
-    static func lengthBit(_ length: UInt32) -> UInt64 { 1 &<< UInt64(min(length, 64) &- 1) }
 
     /// Sets `mark` on the line of bit `bit` of a block whose newlines are `nl` and whose first
     /// line is `lines[base]` (or the open `line`).
@@ -160,7 +157,7 @@ enum BlockMeasure {
             if openWord >= 0, nonWords != 0 {
                 // The word ends in this block, before any newline.
                 wordEnd = o + nonWords.trailingZeroBitCount
-                line.alnumLengths |= LineIndex.lengthBit(wordEnd - openWord)
+                line.alnumLengths |= LineIndex.lengthBit(wordEnd &- openWord)
                 openWord = -1
             }
             let nl = current.newline
@@ -179,7 +176,7 @@ enum BlockMeasure {
                     let start = nonDigits == 0 ? digitStart : o &+ 64 &- nonDigits.leadingZeroBitCount
                     let length = UInt32(truncatingIfNeeded: o &+ e &- start)
                     line.digits &+= length
-                    line.plainLengths |= lengthBit(length)
+                    line.plainLengths |= LineIndex.lengthBit(Int(length))
                     line.plainRun = max(line.plainRun, length)
                     let bit = UInt64(1) &<< UInt64(e)
                     // Without branches: whether the separator after the run joins it to
@@ -187,7 +184,7 @@ enum BlockMeasure {
                     // more than the few operations done either way.
                     spaced &+= length
                     let closesSpaced = spacedLinks & bit == 0
-                    line.spacedLengths |= closesSpaced ? lengthBit(spaced) : 0
+                    line.spacedLengths |= closesSpaced ? LineIndex.lengthBit(Int(spaced)) : 0
                     line.spacedRun = max(line.spacedRun, closesSpaced ? spaced : 0)
                     if closesSpaced, current.letter & bit != 0, spaced >= 6, (p[o + e] | 0x20) &- 0x61 < 2, p[o + e - 1] == UInt8(ascii: "2") {
                         line.marks |= corsica
@@ -196,7 +193,7 @@ enum BlockMeasure {
                     zeroLed = dashed == 0 ? p[start] == UInt8(ascii: "0") : zeroLed
                     dashed &+= length
                     let closesDashed = dashedLinks & bit == 0
-                    line.dashedLengths |= closesDashed ? lengthBit(dashed) : 0
+                    line.dashedLengths |= closesDashed ? LineIndex.lengthBit(Int(dashed)) : 0
                     line.dashedRun = max(line.dashedRun, closesDashed ? dashed : 0)
                     line.zeroDashedRun = max(line.zeroDashedRun, closesDashed && zeroLed ? dashed : 0)
                     dashed = closesDashed ? 0 : dashed
@@ -217,14 +214,14 @@ enum BlockMeasure {
                         }
                         if nonWords & bit != 0 {
                             wordEnd = o &+ e
-                            line.alnumLengths |= lengthBit(UInt32(truncatingIfNeeded: wordEnd &- first))
+                            line.alnumLengths |= LineIndex.lengthBit(wordEnd &- first)
                         } else {
                             let beyond = nonWords & ~below(e)
                             if beyond == 0 {
                                 openWord = first
                             } else {
                                 wordEnd = o &+ beyond.trailingZeroBitCount
-                                line.alnumLengths |= lengthBit(UInt32(truncatingIfNeeded: wordEnd &- first))
+                                line.alnumLengths |= LineIndex.lengthBit(wordEnd &- first)
                             }
                         }
                     }
@@ -259,9 +256,9 @@ enum BlockMeasure {
                 case UInt8(ascii: "@"):
                     Self.mark(at, bit: k, nl, base, &line, &lines)
                 case UInt8(ascii: "+"):
-                    if i + 1 < n, p[i + 1] &- 0x31 < 9 || (p[i + 1] == 0x20 && i + 2 < n && p[i + 2] &- 0x31 < 9) { Self.mark(plus, bit: k, nl, base, &line, &lines) }
+                    if LineIndex.isInternationalPrefix(p, n, at: i) { Self.mark(plus, bit: k, nl, base, &line, &lines) }
                 case 0xE2:
-                    if i + 2 < n, p[i + 1] == 0x82, p[i + 2] == 0xAC { Self.mark(currency, bit: k, nl, base, &line, &lines) }
+                    if LineIndex.isEuroSign(p, n, at: i) { Self.mark(currency, bit: k, nl, base, &line, &lines) }
                 default:  // `u` or `U`
                     if i >= 1, i + 1 < n, p[i - 1] | 0x20 == UInt8(ascii: "e"), p[i + 1] | 0x20 == UInt8(ascii: "r") { Self.mark(currency, bit: k, nl, base, &line, &lines) }
                 }
@@ -271,12 +268,7 @@ enum BlockMeasure {
             while caps != 0 {
                 let k = caps.trailingZeroBitCount
                 caps &= caps - 1
-                let i = o + k
-                guard i >= 2 else { continue }
-                let b1 = p[i - 1], b2 = p[i - 2]
-                if (LineIndex.isCapital(b1) && LineIndex.isCapital(b2)) || (b1 == 0x20 && i >= 3 && LineIndex.isCapital(b2) && LineIndex.isCapital(p[i - 3])) {
-                    Self.mark(capsDigits, bit: k, nl, base, &line, &lines)
-                }
+                if LineIndex.followsTwoCapitals(p, at: o + k) { Self.mark(capsDigits, bit: k, nl, base, &line, &lines) }
             }
             // What reaches the next block.
             if d >> 63 != 0 {

@@ -453,6 +453,27 @@ struct LineIndex {
     @inline(__always)
     static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
 
+    // The marks that both measurements decide from the bytes around one byte.
+
+    /// Two capitals, maybe then a space, right before the digit at `i` (`caps-digits`, with a
+    /// second digit after it).
+    @inline(__always)
+    static func followsTwoCapitals(_ p: UnsafePointer<UInt8>, at i: Int) -> Bool {
+        guard i >= 2 else { return false }
+        let b1 = p[i - 1], b2 = p[i - 2]
+        return (isCapital(b1) && isCapital(b2)) || (b1 == 0x20 && i >= 3 && isCapital(b2) && isCapital(p[i - 3]))
+    }
+
+    /// The `+` at `i` is before a digit 1-9, maybe after one space (`plus`).
+    @inline(__always)
+    static func isInternationalPrefix(_ p: UnsafePointer<UInt8>, _ n: Int, at i: Int) -> Bool {
+        i + 1 < n && (p[i + 1] &- 0x31 < 9 || (p[i + 1] == 0x20 && i + 2 < n && p[i + 2] &- 0x31 < 9))
+    }
+
+    /// `€` (E2 82 AC) starts at `i`, which holds 0xE2.
+    @inline(__always)
+    static func isEuroSign(_ p: UnsafePointer<UInt8>, _ n: Int, at i: Int) -> Bool { i + 2 < n && p[i + 1] == 0x82 && p[i + 2] == 0xAC }
+
     /// Measures every line of `buffer` (a 64-byte block at a time, `BlockMeasure`), and finds the
     /// anchor words on each. `wide: false` measures byte by byte: the reference the tests compare
     /// the blocks with, and the definition of each measure.
@@ -497,12 +518,7 @@ struct LineIndex {
                 if c & 3 != 0 {
                     word += 1
                     if c & 1 != 0 {
-                        if run == 0, i >= 2, i + 1 < n, table[Int(p[i + 1])] & 1 != 0 {
-                            let b1 = p[i - 1], b2 = p[i - 2]
-                            if (Self.isCapital(b1) && Self.isCapital(b2)) || (b1 == 0x20 && i >= 3 && Self.isCapital(b2) && Self.isCapital(p[i - 3])) {
-                                line.marks |= capsDigits
-                            }
-                        }
+                        if run == 0, i + 1 < n, table[Int(p[i + 1])] & 1 != 0, Self.followsTwoCapitals(p, at: i) { line.marks |= capsDigits }
                         line.digits += 1
                         run += 1
                         gap = 0
@@ -575,16 +591,14 @@ struct LineIndex {
                         if line.colons < 255 { line.colons += 1 }
                         if i + 1 < n, p[i + 1] == UInt8(ascii: ":") { line.marks |= doubleColon }
                     case UInt8(ascii: "+"):
-                        if i + 1 < n, p[i + 1] &- 0x31 < 9 || (p[i + 1] == 0x20 && i + 2 < n && p[i + 2] &- 0x31 < 9) {
-                            line.marks |= plus
-                        }
+                        if Self.isInternationalPrefix(p, n, at: i) { line.marks |= plus }
                     case UInt8(ascii: "."):
                         if i > 0, i + 1 < n, table[Int(p[i - 1])] & 1 != 0, table[Int(p[i + 1])] & 1 != 0 {
                             line.marks |= dot
                             if line.dotDigits < 255 { line.dotDigits += 1 }
                         }
                     default:  // 0xE2: `€` is E2 82 AC
-                        if i + 2 < n, p[i + 1] == 0x82, p[i + 2] == 0xAC { line.marks |= currency }
+                        if Self.isEuroSign(p, n, at: i) { line.marks |= currency }
                     }
                 }
                 i += 1

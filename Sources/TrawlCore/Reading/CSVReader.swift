@@ -138,9 +138,8 @@ public final class CSVReader: CellReader {
                         guard p[end] == delimiter else { return end }
                         // The delimiter after it, as the state machine would take it (one pass
                         // of `fill`'s loop less per cell): the next column starts.
-                        position.column += 1
-                        cellIndex += 1
-                        builder.begin(at: position)
+                        position.advance(over: delimiter)
+                        endCell(&batch)
                         return end + 1
                     }
                     cellHasContent = true
