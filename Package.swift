@@ -36,10 +36,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Static inline SSE2 classification for the line measurement (the header says why).
+        .target(name: "CTrawlSIMD"),
         .target(
             name: "TrawlCore",
             dependencies: [
-                "CPCRE2", "CLibXML2", "CSQLite", "CTrawlZlib",
+                "CPCRE2", "CLibXML2", "CSQLite", "CTrawlZlib", "CTrawlSIMD",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

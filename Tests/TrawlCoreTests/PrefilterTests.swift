@@ -103,6 +103,26 @@ struct PrefilterTests {
         }
     }
 
+    /// The classification the block measurement uses (SSE2's on x86-64) gives every byte value,
+    /// at every position of a block, the classes of the Swift reference.
+    @Test func blockClassificationEqualsTheSwiftOne() {
+        var state: UInt64 = 0x1234_5678_9ABC_DEF1
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var blocks: [[UInt8]] = (0..<4).map { k in (0..<64).map { UInt8(64 * k + $0) } }  // every byte value
+        let common: [UInt8] = Array("0123456789 aZuU@+.-:,()/*\t\n".utf8) + [0xC2, 0xA0, 0xE2, 0x80, 0xAF, 0xFF]
+        for _ in 0..<2000 {
+            blocks.append((0..<64).map { _ in next(4) == 0 ? UInt8(next(256)) : common[next(common.count)] })
+        }
+        for block in blocks {
+            block.withUnsafeBytes { p in
+                #expect(BlockMeasure.classify(p.baseAddress!) == BlockMeasure.classifyInSwift(p.baseAddress!), "\(block)")
+            }
+        }
+    }
+
     /// The same at the edges of the 64-byte blocks: every run, word, joining separator
     /// (`-`, NBSP, NNBSP, up to three run separators) and mark placed across each edge, in
     /// batches that end inside, right after or right before one (a batch of whole blocks ends

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import CTrawlSIMD
+#endif
+
 /// The line measurement of `LineIndex` over 64-byte blocks. Each block's bytes are classified
 /// with 16-byte vector compares into one 64-bit mask per class (digits, letters, newlines,
 /// separators...); the measures are then read off the masks, one step per run of digits: the
@@ -5,6 +9,9 @@
 /// NBSP or NNBSP for spaced runs; up to three run separators for `run`) are masks too, so a run
 /// ending at a joining separator only adds to its joined runs, and one ending elsewhere closes
 /// them.
+///
+/// On x86-64 the classification is SSE2's (`CTrawlSIMD`: Swift has no vector movemask); the
+/// Swift one (`classifyInSwift`) serves elsewhere, and the tests compare the two.
 ///
 /// The byte-by-byte measurement (`LineIndex.measure(_:wide: false)`) says what each measure
 /// means; the tests compare the two on random text.
@@ -14,7 +21,7 @@ enum BlockMeasure {
 
     /// One block's classes: bit `k` for byte `k` of the block. Bytes past the batch's end are
     /// in no class.
-    struct Masks {
+    struct Masks: Equatable {
         var digit: UInt64 = 0, letter: UInt64 = 0, newline: UInt64 = 0
         var space: UInt64 = 0, dot: UInt64 = 0, dash: UInt64 = 0, colon: UInt64 = 0
         /// The run separators of `run` (` ./-()+,:`, tab and the bytes of the non-breaking spaces).
@@ -38,6 +45,20 @@ enum BlockMeasure {
     /// The classes of the 64 bytes at `p`.
     @inline(__always)
     static func classify(_ p: UnsafeRawPointer) -> Masks {
+        #if arch(x86_64)
+        var c = trawl_masks()
+        trawl_classify64(p.assumingMemoryBound(to: UInt8.self), &c)
+        return Masks(digit: c.digit, letter: c.letter, newline: c.newline, space: c.space, dot: c.dot, dash: c.dash,
+                     colon: c.colon, gap: c.gap, rare: c.rare, c2: c.c2, a0: c.a0, e2: c.e2, x80: c.x80, af: c.af, high: c.high)
+        #else
+        return classifyInSwift(p)
+        #endif
+    }
+
+    /// `classify` with Swift's vector compares: the classification where SSE2 is missing, and the
+    /// reference for SSE2's.
+    @inline(__always)
+    static func classifyInSwift(_ p: UnsafeRawPointer) -> Masks {
         var m = Masks()
         var high = Vector(repeating: 0)
         for w in 0..<4 {

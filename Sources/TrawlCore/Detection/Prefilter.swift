@@ -416,6 +416,7 @@ struct LineIndex {
         }
     }
 
+    @inline(__always)
     static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(max(length, 1), 64) - 1) }
 
     /// Byte classes: 1 digit, 2 letter, 4 run separator, 8 a byte with its own meaning (newline,
