@@ -43,6 +43,20 @@ struct ReaderBoundaryTests {
         ])
     }
 
+    /// Empty cells and blank lines, which the whole-cell fast path takes in passing, keep the
+    /// cells after them on their line, column and field.
+    @Test func csvEmptyCellsAndBlankLinesAtEveryCut() throws {
+        let cells = try Self.cellsAtEveryCut(Array("a,b,c\n1,,\n\n,,2\n\n\n3,4,5\n,\n6".utf8), reader: Self.csv)
+        #expect(cells == [
+            ReadCell(text: "1", field: "a", line: 2, column: 1),
+            ReadCell(text: "2", field: "c", line: 4, column: 3),
+            ReadCell(text: "3", field: "a", line: 7, column: 1),
+            ReadCell(text: "4", field: "b", line: 7, column: 3),
+            ReadCell(text: "5", field: "c", line: 7, column: 5),
+            ReadCell(text: "6", field: "a", line: 9, column: 1),
+        ])
+    }
+
     @Test func csvUnterminatedQuoteAtEveryCut() throws {
         let cells = try Self.cellsAtEveryCut(Array("a,b\n1,\"open \"\"x\"\"\n2,3\n".utf8), reader: Self.csv)
         #expect(cells.map(\.text) == ["1", "open \"x\"\n2,3\n"])

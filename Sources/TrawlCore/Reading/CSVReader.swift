@@ -124,24 +124,12 @@ public final class CSVReader: CellReader {
             } else {
                 // A quote opens a quoted cell only as its first byte; later it is content.
                 guard first != delimiter, first != 0x0A, first != 0x0D, first != 0x22 || cellHasContent else { return 0 }
+                if !cellHasContent && header != nil {
+                    let whole = takeCells(p, &batch)
+                    if whole > 0 { return whole }
+                }
                 end = RunScan.first(delimiter, 0x0A, 0x0D, in: p, from: 1)
                 if !cellHasContent {
-                    let whole = UnsafeBufferPointer(rebasing: p[0..<end])
-                    if end < p.count, end < BatchLimits.cellPiece, header != nil {
-                        // The whole cell is buffered up to its terminator (which ends it, whatever
-                        // follows): straight into the batch, without the builder's copy. The cell
-                        // stays without content, so `endCell` only moves to the next column.
-                        if !CellBuilder.isBlank(whole) {
-                            batch.append(whole, field: fieldID(&batch), line: position.line, column: position.column)
-                        }
-                        position.advance(over: whole, readable: p.count)
-                        guard p[end] == delimiter else { return end }
-                        // The delimiter after it, as the state machine would take it (one pass
-                        // of `fill`'s loop less per cell): the next column starts.
-                        position.advance(over: delimiter)
-                        endCell(&batch)
-                        return end + 1
-                    }
                     cellHasContent = true
                     builder.begin(at: position)
                 }
@@ -154,6 +142,42 @@ public final class CSVReader: CellReader {
         guard taken > 0 else { return false }
         input.consume(taken)
         return true
+    }
+
+    /// Whole unquoted cells at the head of `p`, each buffered up to its terminator (which ends it,
+    /// whatever follows), straight into the batch without the builder's copy, with the delimiter
+    /// or LF after each, as the state machine would take them; one call for many cells. Stops at
+    /// a quote, a CR, a cell the buffer cuts or a long one, and when the batch is full. Returns
+    /// the bytes taken (0 when the first cell is not whole).
+    private func takeCells(_ p: UnsafeBufferPointer<UInt8>, _ batch: inout TextBatch) -> Int {
+        var at = 0
+        while at < p.count {
+            let first = p[at]
+            if first == delimiter || first == 0x0A {
+                // An empty cell.
+                position.advance(over: first)
+                endCell(&batch)
+                if first == 0x0A { endRecord() }
+                at += 1
+                continue
+            }
+            if first == 0x22 || first == 0x0D || batch.byteCount >= BatchLimits.bytes { break }
+            let end = RunScan.first(delimiter, 0x0A, 0x0D, in: p, from: at + 1)
+            guard end < p.count, end - at < BatchLimits.cellPiece else { break }
+            let whole = UnsafeBufferPointer(rebasing: p[at..<end])
+            if !CellBuilder.isBlank(whole) {
+                batch.append(whole, field: fieldID(&batch), line: position.line, column: position.column)
+            }
+            position.advance(over: whole, readable: p.count - at)
+            // The cell stays without content, so `endCell` only moves to the next column.
+            at = end
+            guard p[end] != 0x0D else { break }
+            position.advance(over: p[end])
+            endCell(&batch)
+            if p[end] == 0x0A { endRecord() }
+            at += 1
+        }
+        return at
     }
 
     private func appendRun(_ run: UnsafeBufferPointer<UInt8>, _ batch: inout TextBatch) {
