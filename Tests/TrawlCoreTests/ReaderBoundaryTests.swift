@@ -57,6 +57,25 @@ struct ReaderBoundaryTests {
         ])
     }
 
+    /// SQL values, the plain ones taken by the fast path (strings without escapes, numbers,
+    /// `NULL`, spaces before them) and the others between them, at every cut.
+    @Test func sqlPlainAndOtherValuesAtEveryCut() throws {
+        let dump = "INSERT INTO `t` VALUES (1,'Zoé',NULL,-2.5,''),(2, 'a b' , null,'l\\'x',0x41)\n,(3,'',NULL,'ok',  'é€');"
+        let cells = try Self.cellsAtEveryCut(Array(dump.utf8)) { SQLReader(input: $0, path: "t.sql") }
+        #expect(cells == [
+            ReadCell(text: "1", field: "t.#1", line: 1, column: 25),
+            ReadCell(text: "Zoé", field: "t.#2", line: 1, column: 28),
+            ReadCell(text: "-2.5", field: "t.#4", line: 1, column: 38),
+            ReadCell(text: "2", field: "t.#1", line: 1, column: 48),
+            ReadCell(text: "a b", field: "t.#2", line: 1, column: 52),
+            ReadCell(text: "l'x", field: "t.#4", line: 1, column: 65),
+            ReadCell(text: "0x41", field: "t.#5", line: 1, column: 71),
+            ReadCell(text: "3", field: "t.#1", line: 2, column: 3),
+            ReadCell(text: "ok", field: "t.#4", line: 2, column: 14),
+            ReadCell(text: "é€", field: "t.#5", line: 2, column: 21),
+        ])
+    }
+
     @Test func csvUnterminatedQuoteAtEveryCut() throws {
         let cells = try Self.cellsAtEveryCut(Array("a,b\n1,\"open \"\"x\"\"\n2,3\n".utf8), reader: Self.csv)
         #expect(cells.map(\.text) == ["1", "open \"x\"\n2,3\n"])

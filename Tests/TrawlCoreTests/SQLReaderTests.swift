@@ -91,6 +91,17 @@ struct SQLReaderTests {
         #expect(r.empty == ["students.photo": 2, "students.note": 2])
     }
 
+    /// A table's rows are numbered across its INSERT statements, whatever comes between them.
+    @Test func rowsAreCountedPerTableAcrossStatements() throws {
+        let r = try SQLRead.read("INSERT INTO a VALUES (1),(2);\nINSERT INTO b VALUES (7);\nINSERT INTO a VALUES (3);\nINSERT INTO b VALUES (8),(9);")
+        #expect(r.cells == [
+            SQLCell("1", "a.#1", line: 1, row: 1), SQLCell("2", "a.#1", line: 1, row: 2),
+            SQLCell("7", "b.#1", line: 2, row: 1),
+            SQLCell("3", "a.#1", line: 3, row: 3),
+            SQLCell("8", "b.#1", line: 4, row: 2), SQLCell("9", "b.#1", line: 4, row: 3),
+        ])
+    }
+
     @Test func explicitColumnListsWinOverCreateTable() throws {
         let dump = """
         CREATE TABLE t (a int, b text, c text);

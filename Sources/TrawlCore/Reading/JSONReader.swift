@@ -84,6 +84,7 @@ public final class JSONReader: CellReader {
                     }
                     return false
                 }
+                if plainTokens(&batch) { continue }
                 try step(&batch)
             }
             return true
@@ -215,31 +216,15 @@ public final class JSONReader: CellReader {
         case 0x7B, 0x5B:  // { [
             guard stack.count < Self.maxDepth else { throw SyntaxError(message: "nesting deeper than \(Self.maxDepth) levels") }
             _ = try take()
-            // Past `maxPathDepth` levels the path stops growing (memory stays linear in depth).
-            let framePath = stack.count < Self.maxPathDepth ? valuePath : (stack.last?.path ?? 0)
-            stack.append(Frame(isArray: b == 0x5B, path: framePath))
-            pendingKeyPath = nil
-            if b == 0x5B {
-                if try skipWhitespace(), try peek() == 0x5D {
-                    _ = try take()
-                    closeContainer()
-                } else {
-                    state = .value
-                }
-            } else {
-                state = .objectKeyOrEnd
+            open(isArray: b == 0x5B, at: valuePath)
+            if b == 0x5B, try skipWhitespace(), try peek() == 0x5D {
+                _ = try take()
+                closeContainer()
             }
             return
         case 0x22:
             _ = try take()
-            let direct: Void? = withPlainString { run in
-                let id = fieldID(valuePath, &batch)
-                if run.isEmpty {
-                    batch.appendEmpty(field: id)  // "": a value present but empty
-                } else {
-                    batch.append(run, field: id, line: position.line, column: position.column)
-                }
-            }
+            let direct: Void? = withPlainString { run in appendString(run, at: valuePath, &batch) }
             if direct == nil {
                 builder.begin(at: position)
                 try readString { run in builder.append(run, into: &batch, field: paths[valuePath].path) }
@@ -262,8 +247,134 @@ public final class JSONReader: CellReader {
         default:
             throw SyntaxError(message: "unexpected character '\(Self.printable(b))'")
         }
+        endValue()
+    }
+
+    /// A string value read whole: a cell, or an empty one for `""`.
+    @inline(__always)
+    private func appendString(_ run: UnsafeBufferPointer<UInt8>, at valuePath: Int, _ batch: inout TextBatch) {
+        let id = fieldID(valuePath, &batch)
+        if run.isEmpty {
+            batch.appendEmpty(field: id)  // "": a value present but empty
+        } else {
+            batch.append(run, field: id, line: position.line, column: position.column)
+        }
+    }
+
+    @inline(__always)
+    private func endValue() {
         pendingKeyPath = nil
         state = stack.isEmpty ? .value : .commaOrEnd
+    }
+
+    /// Opens an object or array at `valuePath` (the caller checks `maxDepth`).
+    @inline(__always)
+    private func open(isArray: Bool, at valuePath: Int) {
+        // Past `maxPathDepth` levels the path stops growing (memory stays linear in depth).
+        let framePath = stack.count < Self.maxPathDepth ? valuePath : (stack.last?.path ?? 0)
+        stack.append(Frame(isArray: isArray, path: framePath))
+        pendingKeyPath = nil
+        state = isArray ? .value : .objectKeyOrEnd
+    }
+
+    /// The fast path: the tokens at the head of the buffer that are wholly buffered and plain
+    /// (whitespace, punctuation, keys and string values without escapes, numbers, literals,
+    /// objects), many at a time in one pass over the buffer, as `step` would read them one by one.
+    /// Stops before anything else (an escape, a token the buffer cuts, an array's first element,
+    /// a syntax error) and when the batch is full, for `step`. True when it took anything.
+    private func plainTokens(_ batch: inout TextBatch) -> Bool {
+        let taken = input.withBytes { p -> Int in
+            var at = 0
+            tokens: while at < p.count, batch.byteCount < BatchLimits.bytes {
+                // Whitespace is taken whatever follows (`skipWhitespace` would take it).
+                while at < p.count {
+                    let w = p[at]
+                    if w == 0x0A {
+                        position.line += 1
+                        position.column = 1
+                    } else if w == 0x20 || w == 0x0D || w == 0x09 {
+                        position.column += 1
+                    } else {
+                        break
+                    }
+                    at += 1
+                }
+                guard at < p.count else { break }
+                let b = p[at]
+                // The token is p[at..<end]; only strings may hold more than ASCII.
+                var end = at + 1
+                switch state {
+                case .value:
+                    switch b {
+                    case 0x22:
+                        let close = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: at + 1)
+                        guard close < p.count, p[close] == 0x22, close - at - 1 < BatchLimits.cellPiece else { break tokens }
+                        let run = UnsafeBufferPointer(rebasing: p[(at + 1)..<close])
+                        position.column += 1  // the opening quote
+                        appendString(run, at: currentValuePath, &batch)
+                        position.advance(over: run, readable: p.count - at - 1)
+                        position.column += 1  // the closing quote
+                        end = close + 1
+                        endValue()
+                    case 0x2D, 0x30...0x39:
+                        while end < p.count, Self.isNumberByte(p[end]) { end += 1 }
+                        guard end < p.count, end - at < BatchLimits.cellPiece else { break tokens }
+                        batch.append(UnsafeBufferPointer(rebasing: p[at..<end]), field: fieldID(currentValuePath, &batch),
+                                     line: position.line, column: position.column)
+                        position.column += end - at
+                        endValue()
+                    case 0x74, 0x66, 0x6E:  // true false null
+                        let word: StaticString = b == 0x74 ? "true" : b == 0x66 ? "false" : "null"
+                        end = at + word.utf8CodeUnitCount
+                        guard end <= p.count,
+                              RunScan.same(UnsafeBufferPointer(rebasing: p[at..<end]), UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+                        else { break tokens }
+                        if b == 0x6E { batch.appendEmpty(field: fieldID(currentValuePath, &batch)) }
+                        position.column += end - at
+                        endValue()
+                    case 0x7B:
+                        guard stack.count < Self.maxDepth else { break tokens }
+                        open(isArray: false, at: currentValuePath)
+                        position.column += 1
+                    default:
+                        break tokens
+                    }
+                case .objectKeyOrEnd, .objectKey:
+                    if b == 0x7D, state == .objectKeyOrEnd {
+                        closeContainer()
+                        position.column += 1
+                    } else {
+                        guard b == 0x22 else { break tokens }
+                        let close = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: at + 1)
+                        guard close < p.count, p[close] == 0x22, close - at - 1 < BatchLimits.cellPiece else { break tokens }
+                        let run = UnsafeBufferPointer(rebasing: p[(at + 1)..<close])
+                        pendingKeyPath = keyPath(in: stack.last?.path ?? 0, run)
+                        state = .colon
+                        position.advance(over: run, readable: p.count - at - 1)
+                        position.column += 2  // the quotes
+                        end = close + 1
+                    }
+                case .colon:
+                    guard b == 0x3A else { break tokens }
+                    state = .value
+                    position.column += 1
+                case .commaOrEnd:
+                    guard let top = stack.last else { break tokens }
+                    if b == 0x2C {
+                        state = top.isArray ? .value : .objectKey
+                    } else if (b == 0x5D && top.isArray) || (b == 0x7D && !top.isArray) {
+                        closeContainer()
+                    } else {
+                        break tokens
+                    }
+                    position.column += 1
+                }
+                at = end
+            }
+            return at
+        }
+        input.consume(taken)
+        return taken > 0
     }
 
     private func closeContainer() {

@@ -41,6 +41,8 @@ public final class SQLReader: CellReader {
     private struct TableContext {
         var display = ""
         var fieldNames: [String] = []
+        /// Rows read so far (`rowCounts` keeps the count of the tables left).
+        var rows = 0
 
         func field(_ index: Int) -> String {
             index < fieldNames.count ? fieldNames[index] : "\(display).#\(index + 1)"
@@ -438,15 +440,17 @@ public final class SQLReader: CellReader {
     }
 
     private func begin(table: [String], columns: [String]?) {
+        rowCounts[self.table.display] = self.table.rows
         let display = table.joined(separator: ".")
-        self.table = TableContext(display: display, fieldNames: (columns ?? []).map { "\(display).\($0)" })
+        self.table = TableContext(display: display, fieldNames: (columns ?? []).map { "\(display).\($0)" },
+                                  rows: rowCounts[display, default: 0])
         tableIDs = FieldIDCache()
     }
 
+    /// The next record number of the current table (its rows are counted across statements).
     private func nextRow() -> Int {
-        let n = rowCounts[table.display, default: 0] + 1
-        rowCounts[table.display] = n
-        return n
+        table.rows += 1
+        return table.rows
     }
 
     // MARK: - INSERT tuples
@@ -526,6 +530,17 @@ public final class SQLReader: CellReader {
                 if try stringBody(kind, &batch) { return true }
                 continue
             }
+            if tuple.depth == 0, !tuple.started, builder.bytes.isEmpty, builder.emitFrom == 0, input.available > 0 {
+                let ended = input.withBytes { p -> Bool? in
+                    let (taken, ended) = plainValues(p, &batch)
+                    input.consume(taken)
+                    return taken > 0 ? ended : nil
+                }
+                if let ended {
+                    if ended { return false }
+                    continue
+                }
+            }
             guard try skipSpace(), let b = try peek() else {
                 if tuple.started { endValue(&batch) }
                 endOfInputInStatement()
@@ -581,6 +596,64 @@ public final class SQLReader: CellReader {
                 }
             }
         }
+    }
+
+    /// The fast path: plain values at the head of `p` (a quoted string without escapes or
+    /// doubled quotes, a decimal number, `NULL`; spaces before each) with the `,` after each, many
+    /// at a time, each straight into the batch without the builder's copy, as the byte-by-byte
+    /// path would read them. Stops at anything else, at a value the buffer cuts, and when the batch
+    /// is full. Returns the bytes taken and whether the tuple's `)` ended it.
+    private func plainValues(_ p: UnsafeBufferPointer<UInt8>, _ batch: inout TextBatch) -> (Int, Bool) {
+        var at = 0
+        var taken = 0
+        while batch.byteCount < BatchLimits.bytes {
+            var i = at
+            while i < p.count, p[i] == 0x20 { i += 1 }
+            guard i < p.count else { break }
+            let b = p[i]
+            // The value is p[first..<last] (empty for `NULL`); p[end] is the `,` or `)` after it.
+            var first = i, last = i, end = i
+            if b == 0x27 {
+                let escape: UInt8 = defaultEscapes() ? 0x5C : 0x27
+                first = i + 1
+                last = RunScan.first(0x27, escape, 0x27, in: p, from: first)
+                end = last + 1
+                guard end < p.count, p[last] == 0x27, p[end] != 0x27, last - first < BatchLimits.cellPiece else { break }
+            } else if (b >= 0x30 && b <= 0x39) || (b == 0x2D && i + 1 < p.count && p[i + 1] >= 0x30 && p[i + 1] <= 0x39) {
+                end = i + 1
+                while end < p.count, (p[end] >= 0x30 && p[end] <= 0x39) || p[end] == 0x2E { end += 1 }
+                last = end
+                guard end < p.count, end - i <= 64 else { break }
+            } else if b | 0x20 == 0x6E, i + 4 < p.count, p[i + 1] | 0x20 == 0x75, p[i + 2] | 0x20 == 0x6C, p[i + 3] | 0x20 == 0x6C {
+                end = i + 4
+                first = end
+                last = end
+            } else {
+                break
+            }
+            guard p[end] == 0x2C || p[end] == 0x29 else { break }
+            tokenStartsLine = false
+            // Spaces, then the opening quote or the `NULL` (ASCII: one column a byte).
+            position.column += first - at
+            let id = columnID(tuple.column, &batch)
+            let value = UnsafeBufferPointer(rebasing: p[first..<last])
+            if first < last && !CellBuilder.isBlank(value) {
+                batch.append(value, field: id, line: position.line, column: position.column, row: tuple.row, anchored: true)
+            } else {
+                batch.appendEmpty(field: id)
+            }
+            position.advance(over: UnsafeBufferPointer(rebasing: p[first..<end]), readable: p.count - first)
+            tuple.column += 1
+            at = end + 1
+            taken = at
+            position.advance(over: p[end])
+            if p[end] == 0x29 {
+                tuple.phase = .afterTuple
+                return (taken, true)
+            }
+            startValue()
+        }
+        return (taken, false)
     }
 
     /// Hex digits of a `0x` literal kept, at most (a 16 MiB file); the rest is read through.
