@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrawlCore
+import CTrawlSIMD
 
 @Suite("Prefilters")
 struct PrefilterTests {
@@ -121,6 +122,25 @@ struct PrefilterTests {
                 #expect(BlockMeasure.classify(p.baseAddress!) == BlockMeasure.classifyInSwift(p.baseAddress!), "\(block)")
             }
         }
+    }
+
+    /// The line count the block measurement makes room with (`trawl_count_byte`, 16 bytes a step
+    /// and 255 steps per sum) counts every newline, at every length and offset.
+    @Test func newlineCountEqualsAPlainCount() {
+        var state: UInt64 = 0x0F0F_1234_ABCD_0001
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let all = (0..<9000).map { _ in [0x0A, 0x61, 0x0A, 0x30, 0x8A, 0xFF][next(6)] as UInt8 }
+        all.withUnsafeBufferPointer { p in
+            for length in Array(0...70) + [4079, 4080, 4081, 4096, 8191, 8999] {
+                let offset = next(1 + 9000 - length - (length == 8999 ? 0 : 1))
+                let slice = UnsafeBufferPointer(rebasing: p[offset..<(offset + length)])
+                #expect(trawl_count_byte(slice.baseAddress!, length, 0x0A) == slice.filter { $0 == 0x0A }.count, "\(length) at \(offset)")
+            }
+        }
+        #expect(trawl_count_byte([UInt8](repeating: 0x0A, count: 5000), 5000, 0x0A) == 5000)
     }
 
     /// The same at the edges of the 64-byte blocks: every run, word, joining separator

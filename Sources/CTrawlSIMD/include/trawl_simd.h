@@ -3,12 +3,38 @@
 // Swift's SIMD types compile vector compares well, but not the step from a compare's lanes to a
 // bit mask: without a movemask it multiplies each 8 lanes into 8 bits, several times slower than
 // SSE2's `pmovmskb`. On x86-64 (where SSE2 is baseline) this header does the classification with
-// SSE2 intrinsics; elsewhere it declares nothing and BlockMeasure classifies in Swift.
+// SSE2 intrinsics; elsewhere it declares only `trawl_count_byte` and BlockMeasure classifies in
+// Swift.
 // BlockMeasure's Swift classification is also the reference the tests compare this one with.
 #ifndef TRAWL_SIMD_H
 #define TRAWL_SIMD_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/// The number of `byte`s in `p[0..<n]`: with SSE2, 16 bytes a step into byte counters, summed
+/// every 255 steps (Swift's loop, and a plain C one, widened each compare to 64 bits).
+static inline size_t trawl_count_byte(const uint8_t *p, size_t n, uint8_t byte) {
+    size_t count = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i needle = _mm_set1_epi8((char)byte);
+    while (i + 16 <= n) {
+        __m128i counters = _mm_setzero_si128();
+        for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+            counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(v, needle));
+        }
+        __m128i sums = _mm_sad_epu8(counters, _mm_setzero_si128());
+        count += (size_t)_mm_cvtsi128_si64(sums) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+    }
+#endif
+    for (; i < n; i++) count += p[i] == byte;
+    return count;
+}
 
 /// One block's classes, bit k for byte k (see BlockMeasure.Masks for what each means).
 typedef struct {
@@ -17,7 +43,6 @@ typedef struct {
 } trawl_masks;
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
 
 static inline uint64_t trawl_bits16(__m128i m, int w) {
     return (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * w);

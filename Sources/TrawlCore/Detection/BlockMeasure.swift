@@ -1,6 +1,4 @@
-#if arch(x86_64)
 import CTrawlSIMD
-#endif
 
 /// The line measurement of `LineIndex` over 64-byte blocks. Each block's bytes are classified
 /// with 16-byte vector compares into one 64-bit mask per class (digits, letters, newlines,
@@ -112,23 +110,46 @@ enum BlockMeasure {
     static func below(_ k: Int) -> UInt64 { (1 << UInt64(k)) &- 1 }
 
     /// Sets `mark` on the line of bit `bit` of a block whose newlines are `nl` and whose first
-    /// line is `lines[base]` (or the open `line`).
+    /// line is `lines[base]` (or the open `line`, the `count`-th).
     @inline(__always)
-    static func mark(_ mark: UInt8, bit: Int, _ nl: UInt64, _ base: Int, _ line: inout Line, _ lines: inout [Line]) {
+    static func mark(_ mark: UInt8, bit: Int, _ nl: UInt64, _ base: Int, _ line: inout Line, _ lines: UnsafeMutablePointer<Line>, _ count: Int) {
         let l = base + (nl & below(bit)).nonzeroBitCount
-        if l < lines.count { lines[l].marks |= mark } else { line.marks |= mark }
+        if l < count { lines[l].marks |= mark } else { line.marks |= mark }
     }
 
     /// Measures every line of `p[0..<n]` into `lines` and `ends` (emptied first), as
     /// `LineIndex.measure` does byte by byte.
     static func measure(_ p: UnsafePointer<UInt8>, _ n: Int, lines: inout [Line], ends: inout [Int32]) {
+        // The lines are counted first, so that the measurement writes them in place: appending
+        // checked the arrays' uniqueness and capacity per line, two calls each. The arrays keep
+        // the last batch's lines, overwritten: batches are much alike, so only a few lines are
+        // added or removed.
+        let count = n == 0 ? 0 : trawl_count_byte(p, n, 0x0A) + (p[n - 1] == 0x0A ? 0 : 1)
+        resize(&lines, to: count, with: Line())
+        resize(&ends, to: count, with: 0)
+        guard count > 0 else { return }
+        let written = lines.withUnsafeMutableBufferPointer { lines in
+            ends.withUnsafeMutableBufferPointer { ends in measure(p, n, lines: lines.baseAddress!, ends: ends.baseAddress!) }
+        }
+        precondition(written == count, "BlockMeasure: \(written) lines measured, \(count) counted")
+    }
+
+    @inline(__always)
+    private static func resize<T>(_ array: inout [T], to count: Int, with value: T) {
+        if array.count < count {
+            array.append(contentsOf: repeatElement(value, count: count - array.count))
+        } else if array.count > count {
+            array.removeLast(array.count - count)
+        }
+    }
+
+    /// The measurement proper, into room for every line; returns the number of lines.
+    private static func measure(_ p: UnsafePointer<UInt8>, _ n: Int, lines: UnsafeMutablePointer<Line>, ends: UnsafeMutablePointer<Int32>) -> Int {
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dotMark = Mark.dotDigit.bit, colonMark = Mark.colon.bit, plus = Mark.plus.bit
         let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
         let corsica = Mark.corsica.bit
-        lines.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        guard n > 0 else { return }
+        var count = 0
         var line = Line()
         // The digits of the open spaced, dashed and separated runs (`run`), and whether the
         // dashed one starts with a `0`.
@@ -182,7 +203,7 @@ enum BlockMeasure {
                 openWord = -1
             }
             let nl = current.newline
-            let base = lines.count
+            let base = count
             let dotDigits = current.dot & between
             let colons = current.colon
             var from = 0, rest = nl
@@ -261,8 +282,9 @@ enum BlockMeasure {
                     }
                 }
                 if rest == 0 { break }
-                ends.append(Int32(o + to))
-                lines.append(line)
+                ends[count] = Int32(o + to)
+                lines[count] = line
+                count += 1
                 line = Line()
                 rest &= rest - 1
                 from = to + 1
@@ -275,13 +297,13 @@ enum BlockMeasure {
                 let i = o + k
                 switch p[i] {
                 case UInt8(ascii: "@"):
-                    Self.mark(at, bit: k, nl, base, &line, &lines)
+                    Self.mark(at, bit: k, nl, base, &line, lines, count)
                 case UInt8(ascii: "+"):
-                    if LineIndex.isInternationalPrefix(p, n, at: i) { Self.mark(plus, bit: k, nl, base, &line, &lines) }
+                    if LineIndex.isInternationalPrefix(p, n, at: i) { Self.mark(plus, bit: k, nl, base, &line, lines, count) }
                 case 0xE2:
-                    if LineIndex.isEuroSign(p, n, at: i) { Self.mark(currency, bit: k, nl, base, &line, &lines) }
+                    if LineIndex.isEuroSign(p, n, at: i) { Self.mark(currency, bit: k, nl, base, &line, lines, count) }
                 default:  // `u` or `U`
-                    if i >= 1, i + 1 < n, p[i - 1] | 0x20 == UInt8(ascii: "e"), p[i + 1] | 0x20 == UInt8(ascii: "r") { Self.mark(currency, bit: k, nl, base, &line, &lines) }
+                    if i >= 1, i + 1 < n, p[i - 1] | 0x20 == UInt8(ascii: "e"), p[i + 1] | 0x20 == UInt8(ascii: "r") { Self.mark(currency, bit: k, nl, base, &line, lines, count) }
                 }
             }
             // Two capitals (maybe then a space) before two digits: `FR76`, `GB 29`.
@@ -289,7 +311,7 @@ enum BlockMeasure {
             while caps != 0 {
                 let k = caps.trailingZeroBitCount
                 caps &= caps - 1
-                if LineIndex.followsTwoCapitals(p, at: o + k) { Self.mark(capsDigits, bit: k, nl, base, &line, &lines) }
+                if LineIndex.followsTwoCapitals(p, at: o + k) { Self.mark(capsDigits, bit: k, nl, base, &line, lines, count) }
             }
             // What reaches the next block.
             if d >> 63 != 0 {
@@ -307,8 +329,10 @@ enum BlockMeasure {
             o += 64
         }
         if p[n - 1] != 0x0A {
-            ends.append(Int32(n))
-            lines.append(line)
+            ends[count] = Int32(n)
+            lines[count] = line
+            count += 1
         }
+        return count
     }
 }
