@@ -127,6 +127,16 @@ struct ReaderBoundaryTests {
 
     /// Keys are interned per parent path: records that repeat, reorder, skip or add keys, and the
     /// same key under other parents, still get their own paths.
+    /// A raw LF inside a key (invalid JSON, but read) restarts the column, in the fast path as in
+    /// the byte-by-byte one (found by differential fuzzing against the reader before its fast path).
+    @Test func jsonRawNewlineInAKeyAtEveryCut() throws {
+        let cells = try Self.cellsAtEveryCut(Array("{\"k\nk\": \"v\", \"x\": \"w\"}".utf8), reader: Self.json)
+        #expect(cells == [
+            ReadCell(text: "v", field: "$[\"k\nk\"]", line: 2, column: 6),
+            ReadCell(text: "w", field: "$.x", line: 2, column: 16),
+        ])
+    }
+
     @Test func jsonKeyPathsAcrossRecordsAtEveryCut() throws {
         let ndjson = #"{"a":"1","b":{"a":"2"}}"# + "\n" + #"{"b":{"a":"3","z":"4"},"a":"5","c":"6"}"# + "\n"
             + #"{"c":"7","l":[{"a":"8"},{"b":"9"}]}"# + "\n" + #"{"a":{"a":"10"},"\u0061":"11"}"#

@@ -350,8 +350,11 @@ public final class JSONReader: CellReader {
                         let run = UnsafeBufferPointer(rebasing: p[(at + 1)..<close])
                         pendingKeyPath = keyPath(in: stack.last?.path ?? 0, run)
                         state = .colon
+                        // As a string value: a raw LF in the key (invalid, but read) restarts the
+                        // column after the opening quote.
+                        position.column += 1
                         position.advance(over: run, readable: p.count - at - 1)
-                        position.column += 2  // the quotes
+                        position.column += 1
                         end = close + 1
                     }
                 case .colon:
