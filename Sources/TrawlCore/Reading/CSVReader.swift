@@ -154,7 +154,7 @@ public final class CSVReader: CellReader {
         while at < p.count {
             let first = p[at]
             if first == delimiter || first == 0x0A {
-                // An empty cell.
+                // The end of a cell: of the whole cell just taken, or of an empty one.
                 position.advance(over: first)
                 endCell(&batch)
                 if first == 0x0A { endRecord() }
@@ -169,13 +169,9 @@ public final class CSVReader: CellReader {
                 batch.append(whole, field: fieldID(&batch), line: position.line, column: position.column)
             }
             position.advance(over: whole, readable: p.count - at)
-            // The cell stays without content, so `endCell` only moves to the next column.
+            // The cell stays without content, so `endCell` at its terminator (the next pass; a CR
+            // is the state machine's) only moves to the next column.
             at = end
-            guard p[end] != 0x0D else { break }
-            position.advance(over: p[end])
-            endCell(&batch)
-            if p[end] == 0x0A { endRecord() }
-            at += 1
         }
         return at
     }

@@ -307,14 +307,8 @@ public final class JSONReader: CellReader {
                 case .value:
                     switch b {
                     case 0x22:
-                        let close = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: at + 1)
-                        guard close < p.count, p[close] == 0x22, close - at - 1 < BatchLimits.cellPiece else { break tokens }
-                        let run = UnsafeBufferPointer(rebasing: p[(at + 1)..<close])
-                        position.column += 1  // the opening quote
-                        appendString(run, at: currentValuePath, &batch)
-                        position.advance(over: run, readable: p.count - at - 1)
-                        position.column += 1  // the closing quote
-                        end = close + 1
+                        guard let after = plainString(p, at: at, { appendString($0, at: currentValuePath, &batch) }) else { break tokens }
+                        end = after
                         endValue()
                     case 0x2D, 0x30...0x39:
                         while end < p.count, Self.isNumberByte(p[end]) { end += 1 }
@@ -344,18 +338,11 @@ public final class JSONReader: CellReader {
                         closeContainer()
                         position.column += 1
                     } else {
-                        guard b == 0x22 else { break tokens }
-                        let close = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: at + 1)
-                        guard close < p.count, p[close] == 0x22, close - at - 1 < BatchLimits.cellPiece else { break tokens }
-                        let run = UnsafeBufferPointer(rebasing: p[(at + 1)..<close])
-                        pendingKeyPath = keyPath(in: stack.last?.path ?? 0, run)
+                        guard b == 0x22,
+                              let after = plainString(p, at: at, { pendingKeyPath = keyPath(in: stack.last?.path ?? 0, $0) })
+                        else { break tokens }
                         state = .colon
-                        // As a string value: a raw LF in the key (invalid, but read) restarts the
-                        // column after the opening quote.
-                        position.column += 1
-                        position.advance(over: run, readable: p.count - at - 1)
-                        position.column += 1
-                        end = close + 1
+                        end = after
                     }
                 case .colon:
                     guard b == 0x3A else { break tokens }
@@ -404,6 +391,22 @@ public final class JSONReader: CellReader {
         }
         input.consume(length)
         return result
+    }
+
+    /// A key or string value at `p[at]` (its opening quote) that `withPlainString` would take:
+    /// `body` gets its bytes, the position moves over it with its quotes (a raw LF inside, invalid
+    /// but read, restarts the column after the opening quote), and the offset past its closing
+    /// quote is returned. Nil, with nothing done, for any other string.
+    @inline(__always)
+    private func plainString(_ p: UnsafeBufferPointer<UInt8>, at: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Int? {
+        let close = RunScan.first(0x22, 0x5C, 0x5C, in: p, from: at + 1)
+        guard close < p.count, p[close] == 0x22, close - at - 1 < BatchLimits.cellPiece else { return nil }
+        let run = UnsafeBufferPointer(rebasing: p[(at + 1)..<close])
+        position.column += 1
+        body(run)
+        position.advance(over: run, readable: p.count - at - 1)
+        position.column += 1
+        return close + 1
     }
 
     /// Reads a number's characters into the builder, a buffer at a time.
