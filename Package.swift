@@ -36,12 +36,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // Static inline SSE2 classification for the line measurement (the header says why).
-        .target(name: "CTrawlSIMD"),
+        // The prefilter's loops that Swift compiles poorly: SSE2 classification, the anchor walk
+        // (each header says why).
+        .target(name: "CTrawlKernels"),
         .target(
             name: "TrawlCore",
             dependencies: [
-                "CPCRE2", "CLibXML2", "CSQLite", "CTrawlZlib", "CTrawlSIMD",
+                "CPCRE2", "CLibXML2", "CSQLite", "CTrawlZlib", "CTrawlKernels",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,4 +1,4 @@
-import CTrawlSIMD
+import CTrawlKernels
 
 /// The line measurement of `LineIndex` over 64-byte blocks. Each block's bytes are classified
 /// with 16-byte vector compares into one 64-bit mask per class (digits, letters, newlines,
@@ -8,7 +8,7 @@ import CTrawlSIMD
 /// ending at a joining separator only adds to its joined runs, and one ending elsewhere closes
 /// them.
 ///
-/// On x86-64 the classification is SSE2's (`CTrawlSIMD`: Swift has no vector movemask); the
+/// On x86-64 the classification is SSE2's (`CTrawlKernels`: Swift has no vector movemask); the
 /// Swift one (`classifyInSwift`) serves elsewhere, and the tests compare the two.
 ///
 /// The byte-by-byte measurement (`LineIndex.measure(_:wide: false)`) says what each measure
@@ -28,8 +28,6 @@ enum BlockMeasure {
         var rare: UInt64 = 0
         /// The bytes of NBSP (C2 A0) and NNBSP (E2 80 AF); zero in a block of ASCII.
         var c2: UInt64 = 0, a0: UInt64 = 0, e2: UInt64 = 0, x80: UInt64 = 0, af: UInt64 = 0
-        /// Bytes past ASCII; zero in a block of ASCII.
-        var high: UInt64 = 0
     }
 
     /// The high bit of each 0x00/0xFF lane, as 16 bits.
@@ -47,7 +45,7 @@ enum BlockMeasure {
         var c = trawl_masks()
         trawl_classify64(p.assumingMemoryBound(to: UInt8.self), &c)
         return Masks(digit: c.digit, letter: c.letter, newline: c.newline, space: c.space, dot: c.dot, dash: c.dash,
-                     colon: c.colon, gap: c.gap, rare: c.rare, c2: c.c2, a0: c.a0, e2: c.e2, x80: c.x80, af: c.af, high: c.high)
+                     colon: c.colon, gap: c.gap, rare: c.rare, c2: c.c2, a0: c.a0, e2: c.e2, x80: c.x80, af: c.af)
         #else
         return classifyInSwift(p)
         #endif
@@ -87,7 +85,6 @@ enum BlockMeasure {
             for w in 0..<4 {
                 let v = p.loadUnaligned(fromByteOffset: 16 * w, as: Vector.self)
                 let shift = UInt64(16 * w)
-                m.high |= bits(v .>= Vector(repeating: 0x80)) << shift
                 m.c2 |= bits(v .== Vector(repeating: 0xC2)) << shift
                 m.a0 |= bits(v .== Vector(repeating: 0xA0)) << shift
                 m.e2 |= bits(v .== Vector(repeating: 0xE2)) << shift
@@ -269,7 +266,6 @@ enum BlockMeasure {
                     }
                 }
                 let segment = (to == 64 ? ~0 : below(to)) & ~below(from)
-                if (current.letter | current.high) & segment != 0 { line.wordBytes = true }
                 if (colons | dotDigits) & segment != 0 {
                     if colons & segment != 0 {
                         line.marks |= colonMark

@@ -1,3 +1,5 @@
+import CTrawlKernels
+
 /// What a line must have for a detector's pattern to be able to match in it (`prefilter:` in a
 /// detector file). One pass over a batch measures every line (`LineIndex`); a detector's PCRE2
 /// pattern then runs only on the lines that pass, so costly patterns (led by a character class,
@@ -368,10 +370,6 @@ struct LineIndex {
         /// `.` between two digits, and `:`, counted up to 255.
         var dotDigits: UInt8 = 0
         var colons: UInt8 = 0
-        /// An ASCII letter or a byte past ASCII on the line. When every anchor word holds a letter
-        /// (or a character folded to one; `AnchorMatcher.skipsLinesWithoutLetters`), the anchor
-        /// walk skips the lines without: numbers, dates, amounts, most cells of an export.
-        var wordBytes = false
     }
 
     /// Where each line ends: the offset of its newline, or the batch's end (batches are far
@@ -515,7 +513,6 @@ struct LineIndex {
             while i < n {
                 let b = p[i]
                 let c = table[Int(b)]
-                if c & 2 != 0 || b >= 0x80 { line.wordBytes = true }
                 if c & 3 != 0 {
                     word += 1
                     if c & 1 != 0 {
@@ -641,17 +638,6 @@ public struct AnchorMatcher: Sendable {
     private static let outputFlag: UInt32 = 1 << 31
     /// Detector slots whose word ends in each state (through failure links too), by state.
     private let output: [UInt64]
-    /// True when every word, folded, holds an ASCII letter: a line without a letter or a byte
-    /// past ASCII (`Line.wordBytes`) then holds none, and the walk skips it.
-    let skipsLinesWithoutLetters: Bool
-
-    /// The base letter of each Latin-1 letter U+00C0...U+00FF (UTF-8 `C3 80`...`C3 BF`), indexed
-    /// by its second byte minus 0x80; 0 for the characters that fold to nothing else (`Æ`, `×`,
-    /// `ß`...).
-    static let latin1Base: [UInt8] = {
-        let bases = "aaaaaa_ceeeeiiii_nooooo_ouuuuy__aaaaaa_ceeeeiiii_nooooo_ouuuuy_y"
-        return bases.utf8.map { $0 == UInt8(ascii: "_") ? 0 : $0 }
-    }()
 
     /// Tab, vertical tab, form feed, CR and space: the ASCII bytes folded to a space.
     @inline(__always)
@@ -672,35 +658,15 @@ public struct AnchorMatcher: Sendable {
     }
 
     /// The folded form of the character at `i` and its width in bytes; nil for a character that
-    /// is not folded (its bytes stand for themselves).
+    /// is not folded (its bytes stand for themselves). Past ASCII, `trawl_fold` folds (the walk's
+    /// own folding).
     @inline(__always)
     static func fold(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt8?, Int) {
         let b = p[i]
         if b < 0x80 { return (b >= 0x41 && b <= 0x5A ? b | 0x20 : isSpace(b) ? 0x20 : b, 1) }
-        switch b {
-        case 0xC2:  // no-break space (U+00A0)
-            if i + 1 < p.count, p[i + 1] == 0xA0 { return (0x20, 2) }
-        case 0xC3:
-            if i + 1 < p.count, p[i + 1] >= 0x80, p[i + 1] <= 0xBF {
-                let base = latin1Base[Int(p[i + 1] - 0x80)]
-                if base != 0 { return (base, 2) }
-            }
-        case 0xC5:  // Ÿ (U+0178) and ſ (U+017F)
-            if i + 1 < p.count, p[i + 1] == 0xB8 { return (UInt8(ascii: "y"), 2) }
-            if i + 1 < p.count, p[i + 1] == 0xBF { return (UInt8(ascii: "s"), 2) }
-        case 0xE2:  // the Kelvin sign (U+212A); U+2000-200A, U+202F, U+205F (spaces)
-            if i + 2 < p.count, p[i + 1] == 0x84, p[i + 2] == 0xAA { return (UInt8(ascii: "k"), 3) }
-            if i + 2 < p.count, (p[i + 1] == 0x80 && (p[i + 2] <= 0x8A || p[i + 2] == 0xAF)) || (p[i + 1] == 0x81 && p[i + 2] == 0x9F) {
-                return (0x20, 3)
-            }
-        case 0xE1:  // U+1680, U+180E (spaces)
-            if i + 2 < p.count, (p[i + 1] == 0x9A && p[i + 2] == 0x80) || (p[i + 1] == 0xA0 && p[i + 2] == 0x8E) { return (0x20, 3) }
-        case 0xE3:  // U+3000 (ideographic space)
-            if i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0x80 { return (0x20, 3) }
-        default:
-            break
-        }
-        return (nil, 1)
+        var width: Int32 = 1
+        let folded = trawl_fold(p.baseAddress!, p.count, i, &width)
+        return folded < 0 ? (nil, 1) : (UInt8(folded), Int(width))
     }
 
     /// `words[k]`: the words of slot `k` (at most 64 slots).
@@ -717,7 +683,9 @@ public struct AnchorMatcher: Sendable {
                 count += 1
             }
         }
-        guard count < 256 else { return nil }
+        // A newline must stay in no class: it takes the walk back to the root (`trawl_anchor_walk`).
+        // (A pattern with a prefilter never matches across one, so no word needs it.)
+        guard count < 256, classOf[0x0A] == 0 else { return nil }
         for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
         for b in UInt8(0)..<0x80 where Self.isSpace(b) { classOf[Int(b)] = classOf[0x20] }
         // The trie.
@@ -761,102 +729,33 @@ public struct AnchorMatcher: Sendable {
                 }
             }
         }
-        self.skipsLinesWithoutLetters = patterns.allSatisfy { $0.bytes.contains { $0 &- 0x61 < 26 } }
         self.classOf = classOf
         self.classCount = count
         self.next = table.map { UInt32($0 * count) | (output[$0] != 0 ? Self.outputFlag : 0) }
         self.output = output
     }
 
-    /// Sets `words` on every line holding a word (lines in order, as `LineIndex` measured them).
-    ///
-    /// One walk is bound by the latency of its table loads (each state depends on the last): two
-    /// walks, over the first and the second half of the lines, run interleaved so that the
-    /// processor overlaps them. Words never span a newline, so each half starts from the root.
-    /// `interleaved: false` walks once, `skipping: false` walks every line (the tests compare).
-    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], bounds: LineIndex.Bounds, interleaved: Bool = true,
-              skipping: Bool = true) {
-        guard !lines.isEmpty else { return }
+    /// Sets `words` on every line holding a word (lines in order, as `LineIndex` measured them),
+    /// with `trawl_anchor_walk`: `walks` interleaved walks over parts of the batch (1 or 4; the
+    /// tests compare the two).
+    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], bounds: LineIndex.Bounds, walks: Int = 4) {
+        guard !lines.isEmpty, let p = buffer.baseAddress else { return }
+        precondition(bounds.count == lines.count, "AnchorMatcher.mark: \(bounds.count) line ends for \(lines.count) lines")
+        let offset = MemoryLayout<LineIndex.Line>.offset(of: \.words)!
+        let stride = MemoryLayout<LineIndex.Line>.stride
         classOf.withUnsafeBufferPointer { classOf in
             next.withUnsafeBufferPointer { next in
                 output.withUnsafeBufferPointer { output in
-                    lines.withUnsafeMutableBufferPointer { lines in bounds.ends.withUnsafeBufferPointer { ends in
-                        let half = interleaved && lines.count >= 64 ? lines.count / 2 : lines.count
-                        let skips = skipping && skipsLinesWithoutLetters
-                        var a = Walk(lines: 0..<half, bounds), b = Walk(lines: half..<lines.count, bounds)
-                        if skips {
-                            a.skipWithoutLetters(lines)
-                            b.skipWithoutLetters(lines)
+                    var automaton = trawl_automaton(class_of: classOf.baseAddress, next: next.baseAddress, output: output.baseAddress,
+                                                    class_count: UInt32(classCount))
+                    lines.withUnsafeMutableBytes { lineBytes in
+                        bounds.ends.withUnsafeBufferPointer { ends in
+                            trawl_anchor_walk(&automaton, p, buffer.count, ends.baseAddress, ends.count,
+                                              lineBytes.baseAddress! + offset, stride, Int32(walks))
                         }
-                        while !a.done && !b.done {
-                            a.step(buffer, lines, ends, classOf, next, output, classCount, skips)
-                            b.step(buffer, lines, ends, classOf, next, output, classCount, skips)
-                        }
-                        while !a.done { a.step(buffer, lines, ends, classOf, next, output, classCount, skips) }
-                        while !b.done { b.step(buffer, lines, ends, classOf, next, output, classCount, skips) }
-                    } }
+                    }
                 }
             }
-        }
-    }
-
-    /// One walk of the automaton over a range of lines.
-    private struct Walk {
-        var row = 0
-        var line: Int
-        let lastLine: Int
-        var lineEnd: Int
-        var mask: UInt64 = 0
-        var i: Int
-        var done: Bool
-
-        init(lines range: Range<Int>, _ bounds: LineIndex.Bounds) {
-            line = range.lowerBound
-            lastLine = range.upperBound - 1
-            done = range.isEmpty
-            i = done ? 0 : bounds.start(line)
-            lineEnd = done ? 0 : bounds.end(line)
-        }
-
-        /// Passes over the current line when it has neither a letter nor a byte past ASCII.
-        @inline(__always)
-        mutating func skipWithoutLetters(_ lines: UnsafeMutableBufferPointer<LineIndex.Line>) {
-            if !done && !lines[line].wordBytes { i = lineEnd }
-        }
-
-        /// One byte (or one folded character), or the end of a line.
-        @inline(__always)
-        mutating func step(_ buffer: UnsafeBufferPointer<UInt8>, _ lines: UnsafeMutableBufferPointer<LineIndex.Line>, _ ends: UnsafeBufferPointer<Int32>,
-                           _ classOf: UnsafeBufferPointer<UInt8>, _ next: UnsafeBufferPointer<UInt32>,
-                           _ output: UnsafeBufferPointer<UInt64>, _ classCount: Int, _ skips: Bool) {
-            if i >= lineEnd {
-                // A newline (words hold none), or the end of the batch: the line is done. A
-                // folded character never spans one (its other bytes are not newlines).
-                lines[line].words = mask
-                mask = 0
-                row = 0
-                if line == lastLine {
-                    done = true
-                    return
-                }
-                line += 1
-                i = lineEnd + 1
-                lineEnd = Int(ends[line])
-                if skips { skipWithoutLetters(lines) }
-                return
-            }
-            var b = buffer[i]
-            if b < 0x80 {
-                i += 1
-            } else {
-                let (folded, width) = AnchorMatcher.fold(buffer, at: i)
-                if let folded { b = folded }
-                i += folded == nil ? 1 : width
-            }
-            // Capitals share their lower-case letter's class (set in `init`).
-            let entry = next[row + Int(classOf[Int(b)])]
-            row = Int(entry & ~AnchorMatcher.outputFlag)
-            if entry & AnchorMatcher.outputFlag != 0 { mask |= output[row / classCount] }
         }
     }
 }

@@ -39,7 +39,7 @@ static inline size_t trawl_count_byte(const uint8_t *p, size_t n, uint8_t byte) 
 /// One block's classes, bit k for byte k (see BlockMeasure.Masks for what each means).
 typedef struct {
     uint64_t digit, letter, newline, space, dot, dash, colon, gap, rare;
-    uint64_t c2, a0, e2, x80, af, high;
+    uint64_t c2, a0, e2, x80, af;
 } trawl_masks;
 
 #if defined(__SSE2__)
@@ -85,7 +85,6 @@ static inline void trawl_classify64(const uint8_t *p, trawl_masks *m) {
     if (high != 0) {
         for (int w = 0; w < 4; w++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * w));
-            r.high |= trawl_bits16(v, w);
             r.c2 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2)), w);
             r.a0 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xA0)), w);
             r.e2 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE2)), w);
