@@ -54,7 +54,7 @@ static inline __m128i trawl_at_most(__m128i x, uint8_t k) {
 }
 
 /// Classifies the 64 bytes at `p` into `m` (every field written).
-static inline void trawl_classify64(const uint8_t *p, trawl_masks *m) {
+__attribute__((always_inline)) static inline void trawl_classify64(const uint8_t *p, trawl_masks *m) {
     trawl_masks r = {0};
     int high = 0;
     for (int w = 0; w < 4; w++) {

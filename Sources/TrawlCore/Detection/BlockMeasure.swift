@@ -1,6 +1,7 @@
 import CTrawlKernels
 
-/// The line measurement of `LineIndex` over 64-byte blocks. Each block's bytes are classified
+/// The line measurement of `LineIndex` over 64-byte blocks (`trawl_measure`, in C: Swift kept
+/// much of this loop's state on the stack). Each block's bytes are classified
 /// with 16-byte vector compares into one 64-bit mask per class (digits, letters, newlines,
 /// separators...); the measures are then read off the masks, one step per run of digits: the
 /// separators that may join two runs (a single space, `.` or `-` for dashed runs; a space, `.`,
@@ -9,7 +10,7 @@ import CTrawlKernels
 /// them.
 ///
 /// On x86-64 the classification is SSE2's (`CTrawlKernels`: Swift has no vector movemask); the
-/// Swift one (`classifyInSwift`) serves elsewhere, and the tests compare the two.
+/// Swift one (`classifyInSwift`) is the reference the tests compare it with.
 ///
 /// The byte-by-byte measurement (`LineIndex.measure(_:wide: false)`) says what each measure
 /// means; the tests compare the two on random text.
@@ -96,23 +97,13 @@ enum BlockMeasure {
         return m
     }
 
-    /// Bit `k`: `x` at `k - j`, the bits before the block from `previous`.
-    @inline(__always)
-    static func before(_ x: UInt64, _ previous: UInt64, _ j: UInt64) -> UInt64 { x << j | previous >> (64 - j) }
-    /// Bit `k`: `x` at `k + j`, the bits past the block from `next`.
-    @inline(__always)
-    static func after(_ x: UInt64, _ next: UInt64, _ j: UInt64) -> UInt64 { x >> j | next << (64 - j) }
-    /// Bits `0..<k` (`k` up to 64).
-    @inline(__always)
-    static func below(_ k: Int) -> UInt64 { (1 << UInt64(k)) &- 1 }
-
-    /// Sets `mark` on the line of bit `bit` of a block whose newlines are `nl` and whose first
-    /// line is `lines[base]` (or the open `line`, the `count`-th).
-    @inline(__always)
-    static func mark(_ mark: UInt8, bit: Int, _ nl: UInt64, _ base: Int, _ line: inout Line, _ lines: UnsafeMutablePointer<Line>, _ count: Int) {
-        let l = base + (nl & below(bit)).nonzeroBitCount
-        if l < count { lines[l].marks |= mark } else { line.marks |= mark }
-    }
+    /// The bit of each mark, for `trawl_measure`.
+    private static let markBits: trawl_mark_bits = {
+        typealias Mark = PrefilterDefinition.Mark
+        return trawl_mark_bits(at: Mark.at.bit, dot_digit: Mark.dotDigit.bit, colon: Mark.colon.bit, plus: Mark.plus.bit,
+                               currency: Mark.currency.bit, double_colon: Mark.doubleColon.bit, caps_digits: Mark.capsDigits.bit,
+                               corsica: Mark.corsica.bit)
+    }()
 
     /// Measures every line of `p[0..<n]` into `lines` and `ends` (emptied first), as
     /// `LineIndex.measure` does byte by byte.
@@ -126,7 +117,7 @@ enum BlockMeasure {
         resize(&ends, to: count, with: 0)
         guard count > 0 else { return }
         let written = lines.withUnsafeMutableBufferPointer { lines in
-            ends.withUnsafeMutableBufferPointer { ends in measure(p, n, lines: lines.baseAddress!, ends: ends.baseAddress!) }
+            ends.withUnsafeMutableBufferPointer { ends in trawl_measure(p, n, lines.baseAddress!, ends.baseAddress!, markBits) }
         }
         precondition(written == count, "BlockMeasure: \(written) lines measured, \(count) counted")
     }
@@ -138,197 +129,5 @@ enum BlockMeasure {
         } else if array.count > count {
             array.removeLast(array.count - count)
         }
-    }
-
-    /// The measurement proper, into room for every line; returns the number of lines.
-    private static func measure(_ p: UnsafePointer<UInt8>, _ n: Int, lines: UnsafeMutablePointer<Line>, ends: UnsafeMutablePointer<Int32>) -> Int {
-        typealias Mark = PrefilterDefinition.Mark
-        let at = Mark.at.bit, dotMark = Mark.dotDigit.bit, colonMark = Mark.colon.bit, plus = Mark.plus.bit
-        let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
-        let corsica = Mark.corsica.bit
-        var count = 0
-        var line = Line()
-        // The digits of the open spaced, dashed and separated runs (`run`), and whether the
-        // dashed one starts with a `0`.
-        var spaced: UInt32 = 0, dashed: UInt32 = 0, gapped: UInt32 = 0
-        var zeroLed = false
-        // Where the run of digits, and the word of letters and digits, that reach the next block's
-        // first byte start (the next block's start when none does).
-        var digitStart = 0, wordStart = 0
-        // A word holding a digit that goes on past the block (its start), and where the last
-        // counted word ends.
-        var openWord = -1, wordEnd = 0
-        // One block of zeros after a batch of whole blocks closes what reaches its end.
-        let limit = n % 64 == 0 ? n + 64 : n
-        // The last, partial block is classified from a copy padded with zeros. (No closure around
-        // the loop: the state it captured lived in memory, not in registers.)
-        let tail = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
-        defer { tail.deallocate() }
-        @inline(__always) func masks(at o: Int) -> Masks {
-            if o >= n { return Masks() }
-            if o + 64 <= n { return classify(UnsafeRawPointer(p + o)) }
-            tail.initializeMemory(as: UInt8.self, repeating: 0, count: 64)
-            tail.copyMemory(from: p + o, byteCount: n - o)
-            return classify(UnsafeRawPointer(tail))
-        }
-        var previous = Masks()
-        var current = masks(at: 0)
-        var o = 0
-        while o < limit {
-            let next = masks(at: o + 64)
-            let d = current.digit
-            let digitBefore = before(d, previous.digit, 1), digitAfter = after(d, next.digit, 1)
-            let between = digitBefore & digitAfter
-            // Where a run of digits ends (the byte after it), and whether the separator there
-            // joins it to the next run, for each kind of run.
-            let runEnds = ~d & digitBefore
-            var spacedLinks = (current.space | current.dot) & between
-            if current.c2 | current.e2 != 0 {
-                spacedLinks |= current.c2 & after(current.a0, next.a0, 1) & digitBefore & after(d, next.digit, 2)
-                spacedLinks |= current.e2 & after(current.x80, next.x80, 1) & after(current.af, next.af, 2) & digitBefore & after(d, next.digit, 3)
-            }
-            let dashedLinks = (current.space | current.dot | current.dash) & between
-            let g = current.gap, gapAfter = after(g, next.gap, 1)
-            let gappedLinks = (g & between) | (g & gapAfter & digitBefore & after(d, next.digit, 2))
-                | (g & gapAfter & after(g, next.gap, 2) & digitBefore & after(d, next.digit, 3))
-            let words = d | current.letter
-            let nonWords = ~words
-            if openWord >= 0, nonWords != 0 {
-                // The word ends in this block, before any newline.
-                wordEnd = o + nonWords.trailingZeroBitCount
-                line.alnumLengths |= LineIndex.lengthBit(wordEnd &- openWord)
-                openWord = -1
-            }
-            let nl = current.newline
-            let base = count
-            let dotDigits = current.dot & between
-            let colons = current.colon
-            var from = 0, rest = nl
-            while true {
-                let to = rest == 0 ? 64 : rest.trailingZeroBitCount
-                // Runs of digits ending in the segment (at its newline at the latest).
-                var endsHere = runEnds & ~below(from) & (to == 64 ? ~0 : below(to + 1))
-                while endsHere != 0 {
-                    let e = endsHere.trailingZeroBitCount
-                    endsHere &= endsHere - 1
-                    let nonDigits = ~d & below(e)
-                    let start = nonDigits == 0 ? digitStart : o &+ 64 &- nonDigits.leadingZeroBitCount
-                    let length = UInt32(truncatingIfNeeded: o &+ e &- start)
-                    line.digits &+= length
-                    line.plainLengths |= LineIndex.lengthBit(Int(length))
-                    line.plainRun = max(line.plainRun, length)
-                    let bit = UInt64(1) &<< UInt64(e)
-                    // Without branches: whether the separator after the run joins it to
-                    // the next one depends on the data, and a mispredicted branch costs
-                    // more than the few operations done either way.
-                    spaced &+= length
-                    let closesSpaced = spacedLinks & bit == 0
-                    line.spacedLengths |= closesSpaced ? LineIndex.lengthBit(Int(spaced)) : 0
-                    line.spacedRun = max(line.spacedRun, closesSpaced ? spaced : 0)
-                    if closesSpaced, current.letter & bit != 0, spaced >= 6, (p[o + e] | 0x20) &- 0x61 < 2, p[o + e - 1] == UInt8(ascii: "2") {
-                        line.marks |= corsica
-                    }
-                    spaced = closesSpaced ? 0 : spaced
-                    zeroLed = dashed == 0 ? p[start] == UInt8(ascii: "0") : zeroLed
-                    dashed &+= length
-                    let closesDashed = dashedLinks & bit == 0
-                    line.dashedLengths |= closesDashed ? LineIndex.lengthBit(Int(dashed)) : 0
-                    line.dashedRun = max(line.dashedRun, closesDashed ? dashed : 0)
-                    line.zeroDashedRun = max(line.zeroDashedRun, closesDashed && zeroLed ? dashed : 0)
-                    dashed = closesDashed ? 0 : dashed
-                    gapped &+= length
-                    let closesGapped = gappedLinks & bit == 0
-                    line.run = max(line.run, closesGapped ? gapped : 0)
-                    gapped = closesGapped ? 0 : gapped
-                    if start >= wordEnd && openWord < 0 {
-                        // The word of letters and digits around the run: most often the run
-                        // itself (a number between separators).
-                        let s = start &- o
-                        var first = start
-                        if s <= 0 {
-                            first = wordStart
-                        } else if words & (1 &<< UInt64(s &- 1)) != 0 {
-                            let outside = nonWords & below(s)
-                            first = outside == 0 ? wordStart : o &+ 64 &- outside.leadingZeroBitCount
-                        }
-                        if nonWords & bit != 0 {
-                            wordEnd = o &+ e
-                            line.alnumLengths |= LineIndex.lengthBit(wordEnd &- first)
-                        } else {
-                            let beyond = nonWords & ~below(e)
-                            if beyond == 0 {
-                                openWord = first
-                            } else {
-                                wordEnd = o &+ beyond.trailingZeroBitCount
-                                line.alnumLengths |= LineIndex.lengthBit(wordEnd &- first)
-                            }
-                        }
-                    }
-                }
-                let segment = (to == 64 ? ~0 : below(to)) & ~below(from)
-                if (colons | dotDigits) & segment != 0 {
-                    if colons & segment != 0 {
-                        line.marks |= colonMark
-                        line.colons = UInt8(min(255, Int(line.colons) + (colons & segment).nonzeroBitCount))
-                        if colons & after(colons, next.colon, 1) & segment != 0 { line.marks |= doubleColon }
-                    }
-                    if dotDigits & segment != 0 {
-                        line.marks |= dotMark
-                        line.dotDigits = UInt8(min(255, Int(line.dotDigits) + (dotDigits & segment).nonzeroBitCount))
-                    }
-                }
-                if rest == 0 { break }
-                ends[count] = Int32(o + to)
-                lines[count] = line
-                count += 1
-                line = Line()
-                rest &= rest - 1
-                from = to + 1
-            }
-            // Marks checked byte by byte, set on the line of their byte.
-            var rare = current.rare
-            while rare != 0 {
-                let k = rare.trailingZeroBitCount
-                rare &= rare - 1
-                let i = o + k
-                switch p[i] {
-                case UInt8(ascii: "@"):
-                    Self.mark(at, bit: k, nl, base, &line, lines, count)
-                case UInt8(ascii: "+"):
-                    if LineIndex.isInternationalPrefix(p, n, at: i) { Self.mark(plus, bit: k, nl, base, &line, lines, count) }
-                case 0xE2:
-                    if LineIndex.isEuroSign(p, n, at: i) { Self.mark(currency, bit: k, nl, base, &line, lines, count) }
-                default:  // `u` or `U`
-                    if i >= 1, i + 1 < n, p[i - 1] | 0x20 == UInt8(ascii: "e"), p[i + 1] | 0x20 == UInt8(ascii: "r") { Self.mark(currency, bit: k, nl, base, &line, lines, count) }
-                }
-            }
-            // Two capitals (maybe then a space) before two digits: `FR76`, `GB 29`.
-            var caps = d & digitAfter & (before(current.letter, previous.letter, 1) | before(current.space, previous.space, 1))
-            while caps != 0 {
-                let k = caps.trailingZeroBitCount
-                caps &= caps - 1
-                if LineIndex.followsTwoCapitals(p, at: o + k) { Self.mark(capsDigits, bit: k, nl, base, &line, lines, count) }
-            }
-            // What reaches the next block.
-            if d >> 63 != 0 {
-                if ~d != 0 { digitStart = o + 64 - (~d).leadingZeroBitCount }
-            } else {
-                digitStart = o + 64
-            }
-            if words >> 63 != 0 {
-                if nonWords != 0 { wordStart = o + 64 - nonWords.leadingZeroBitCount }
-            } else {
-                wordStart = o + 64
-            }
-            previous = current
-            current = next
-            o += 64
-        }
-        if p[n - 1] != 0x0A {
-            ends[count] = Int32(n)
-            lines[count] = line
-            count += 1
-        }
-        return count
     }
 }

@@ -347,30 +347,19 @@ struct AdmissionTable: Sendable {
 struct LineIndex {
     /// What a line holds (where it is: `Bounds`). Widest fields first, so that a line takes 72
     /// bytes: admission reads every line's measures.
-    struct Line: Equatable {
-        /// Lengths (bit n-1 for n digits, 64 and more on bit 63) of the maximal runs of digits
-        /// with nothing between them, and with exactly one space, `.`, NBSP or NNBSP between two.
-        var plainLengths: UInt64 = 0
-        var spacedLengths: UInt64 = 0
-        /// The same with exactly one space, `.` or `-` between two digits.
-        var dashedLengths: UInt64 = 0
-        var alnumLengths: UInt64 = 0
-        /// Bit `k` set when a word of the detector in anchor slot `k` is on the line.
-        var words: UInt64 = 0
-        var digits: UInt32 = 0
-        var run: UInt32 = 0
-        /// Longest run of digits with nothing between them, and with exactly one space, `.`, NBSP
-        /// or NNBSP between two of them (the longest of `plainLengths` and `spacedLengths`).
-        var plainRun: UInt32 = 0
-        var spacedRun: UInt32 = 0
-        var dashedRun: UInt32 = 0
-        /// The longest dashed run that starts with a `0`.
-        var zeroDashedRun: UInt32 = 0
-        var marks: UInt8 = 0
-        /// `.` between two digits, and `:`, counted up to 255.
-        var dotDigits: UInt8 = 0
-        var colons: UInt8 = 0
-    }
+    /// What a line holds (where it is: `Bounds`): `trawl_line`, which `trawl_measure` fills (the
+    /// C header has the fields' comments). Widest fields first, so that a line takes 64 bytes:
+    /// admission reads every line's measures.
+    ///
+    /// - `plainLengths`, `spacedLengths`: lengths (bit n-1 for n digits, 64 and more on bit 63)
+    ///   of the maximal runs of digits with nothing between them, and with exactly one space,
+    ///   `.`, NBSP or NNBSP between two; `dashedLengths` the same with exactly one space, `.` or
+    ///   `-` between two digits.
+    /// - `plainRun`, `spacedRun`, `dashedRun`: the longest of each; `zeroDashedRun` the longest
+    ///   dashed run that starts with a `0`; `run` the longest `run` (`PrefilterDefinition`).
+    /// - `words`: bit `k` set when a word of the detector in anchor slot `k` is on the line.
+    /// - `dotDigits`, `colons`: `.` between two digits, and `:`, counted up to 255.
+    typealias Line = trawl_line
 
     /// Where each line ends: the offset of its newline, or the batch's end (batches are far
     /// smaller than 2 GiB); a line starts after the one before it. Kept apart from the measures,
@@ -757,5 +746,14 @@ public struct AnchorMatcher: Sendable {
                 }
             }
         }
+    }
+}
+
+extension trawl_line: @retroactive Equatable {
+    public static func == (a: trawl_line, b: trawl_line) -> Bool {
+        a.plainLengths == b.plainLengths && a.spacedLengths == b.spacedLengths && a.dashedLengths == b.dashedLengths
+            && a.alnumLengths == b.alnumLengths && a.words == b.words && a.digits == b.digits && a.run == b.run
+            && a.plainRun == b.plainRun && a.spacedRun == b.spacedRun && a.dashedRun == b.dashedRun
+            && a.zeroDashedRun == b.zeroDashedRun && a.marks == b.marks && a.dotDigits == b.dotDigits && a.colons == b.colons
     }
 }

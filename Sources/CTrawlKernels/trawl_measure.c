@@ -1,0 +1,264 @@
+#include "trawl_measure.h"
+#include "trawl_simd.h"
+#include <string.h>
+
+#if !defined(__SSE2__)
+// Without SSE2: the same classes, byte by byte.
+static void trawl_classify64(const uint8_t *p, trawl_masks *m) {
+    trawl_masks r = {0};
+    for (int k = 0; k < 64; k++) {
+        const uint8_t v = p[k], lower = v | 0x20;
+        const uint64_t bit = 1ull << k;
+        if ((uint8_t)(v - 0x30) < 10) r.digit |= bit;
+        if ((uint8_t)(lower - 0x61) < 26) r.letter |= bit;
+        if (v == 0x0A) r.newline |= bit;
+        if (v == 0x20) r.space |= bit;
+        if (v == 0x2E) r.dot |= bit;
+        if (v == 0x2D) r.dash |= bit;
+        if (v == 0x3A) r.colon |= bit;
+        if (((uint8_t)(v - 0x28) < 8 && v != 0x2A) || v == 0x20 || v == 0x3A || v == 0x09) r.gap |= bit;
+        if (v == 0x40 || v == 0x2B || lower == 0x75 || v == 0xE2) r.rare |= bit;
+        if (v == 0xC2) r.c2 |= bit;
+        if (v == 0xA0) r.a0 |= bit;
+        if (v == 0xE2) r.e2 |= bit;
+        if (v == 0x80) r.x80 |= bit;
+        if (v == 0xAF) r.af |= bit;
+    }
+    r.gap |= r.c2 | r.a0 | r.e2 | r.x80 | r.af;
+    *m = r;
+}
+#endif
+
+/// Bit n-1 for a length n (1 to 64, clamped).
+static inline uint64_t length_bit(int64_t length) {
+    if (length < 1) length = 1;
+    if (length > 64) length = 64;
+    return 1ull << (length - 1);
+}
+/// Bit k: `x` at k - j, the bits before the block from `previous` (j is 1 to 3).
+static inline uint64_t before(uint64_t x, uint64_t previous, unsigned j) { return x << j | previous >> (64 - j); }
+/// Bit k: `x` at k + j, the bits past the block from `next` (j is 1 to 3).
+static inline uint64_t after(uint64_t x, uint64_t next, unsigned j) { return x >> j | next << (64 - j); }
+/// Bits 0..<k (k up to 64).
+static inline uint64_t below(int64_t k) { return k >= 64 ? ~0ull : (1ull << k) - 1; }
+static inline uint32_t max32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+static inline int is_capital(uint8_t b) { return b >= 0x41 && b <= 0x5A; }
+
+/// Two capitals, maybe then a space, right before the digit at `i`.
+static inline int follows_two_capitals(const uint8_t *p, int64_t i) {
+    if (i < 2) return 0;
+    const uint8_t b1 = p[i - 1], b2 = p[i - 2];
+    return (is_capital(b1) && is_capital(b2)) || (b1 == 0x20 && i >= 3 && is_capital(b2) && is_capital(p[i - 3]));
+}
+/// The `+` at `i` is before a digit 1-9, maybe after one space.
+static inline int is_international_prefix(const uint8_t *p, int64_t n, int64_t i) {
+    return i + 1 < n && ((uint8_t)(p[i + 1] - 0x31) < 9 || (p[i + 1] == 0x20 && i + 2 < n && (uint8_t)(p[i + 2] - 0x31) < 9));
+}
+/// `€` (E2 82 AC) starts at `i`.
+static inline int is_euro_sign(const uint8_t *p, int64_t n, int64_t i) { return i + 2 < n && p[i + 1] == 0x82 && p[i + 2] == 0xAC; }
+
+/// Sets `mark` on the line of bit `bit` of a block whose newlines are `nl` and whose first line is
+/// `lines[base]` (or the open `line`, the `count`-th).
+static inline void set_mark(uint8_t mark, int bit, uint64_t nl, size_t base, trawl_line *line, trawl_line *lines, size_t count) {
+    const size_t l = base + (size_t)__builtin_popcountll(nl & below(bit));
+    if (l < count) lines[l].marks |= mark; else line->marks |= mark;
+}
+
+/// The classes of the block at `p[o...]`: zeros past the end, a copy padded with zeros for the last
+/// partial block (one call of the classification, inlined).
+static inline void masks_at(const uint8_t *p, int64_t n, int64_t o, uint8_t *tail, trawl_masks *m) {
+    if (o >= n) {
+        memset(m, 0, sizeof *m);
+        return;
+    }
+    const uint8_t *block = p + o;
+    if (o + 64 > n) {
+        memset(tail, 0, 64);
+        memcpy(tail, p + o, (size_t)(n - o));
+        block = tail;
+    }
+    trawl_classify64(block, m);
+}
+
+size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *ends, trawl_mark_bits mk) {
+    const int64_t n = (int64_t)size;
+    size_t count = 0;
+    trawl_line line;
+    memset(&line, 0, sizeof line);
+    // The digits of the open spaced, dashed and separated runs, and whether the dashed one
+    // starts with a `0`.
+    uint32_t spaced = 0, dashed = 0, gapped = 0;
+    int zero_led = 0;
+    // Where the run of digits, and the word of letters and digits, that reach the next block's
+    // first byte start (the next block's start when none does).
+    int64_t digit_start = 0, word_start = 0;
+    // A word holding a digit that goes on past the block (its start), and where the last counted
+    // word ends.
+    int64_t open_word = -1, word_end = 0;
+    // One block of zeros after a batch of whole blocks closes what reaches its end.
+    const int64_t limit = n % 64 == 0 ? n + 64 : n;
+    // The last, partial block is classified from a copy padded with zeros.
+    _Alignas(16) uint8_t tail[64];
+    trawl_masks previous, current, next;
+    memset(&previous, 0, sizeof previous);
+    masks_at(p, n, 0, tail, &current);
+    for (int64_t o = 0; o < limit; o += 64) {
+        masks_at(p, n, o + 64, tail, &next);
+        const uint64_t d = current.digit;
+        const uint64_t digit_before = before(d, previous.digit, 1), digit_after = after(d, next.digit, 1);
+        const uint64_t between = digit_before & digit_after;
+        // Where a run of digits ends (the byte after it), and whether the separator there joins
+        // it to the next run, for each kind of run.
+        const uint64_t run_ends = ~d & digit_before;
+        uint64_t spaced_links = (current.space | current.dot) & between;
+        if ((current.c2 | current.e2) != 0) {
+            spaced_links |= current.c2 & after(current.a0, next.a0, 1) & digit_before & after(d, next.digit, 2);
+            spaced_links |= current.e2 & after(current.x80, next.x80, 1) & after(current.af, next.af, 2) & digit_before & after(d, next.digit, 3);
+        }
+        const uint64_t dashed_links = (current.space | current.dot | current.dash) & between;
+        const uint64_t g = current.gap, gap_after = after(g, next.gap, 1);
+        const uint64_t gapped_links = (g & between) | (g & gap_after & digit_before & after(d, next.digit, 2))
+            | (g & gap_after & after(g, next.gap, 2) & digit_before & after(d, next.digit, 3));
+        const uint64_t words = d | current.letter;
+        const uint64_t non_words = ~words;
+        if (open_word >= 0 && non_words != 0) {
+            // The word ends in this block, before any newline.
+            word_end = o + __builtin_ctzll(non_words);
+            line.alnumLengths |= length_bit(word_end - open_word);
+            open_word = -1;
+        }
+        const uint64_t nl = current.newline;
+        const size_t base = count;
+        const uint64_t dot_digits = current.dot & between;
+        const uint64_t colons = current.colon;
+        int64_t from = 0;
+        uint64_t rest = nl;
+        for (;;) {
+            const int64_t to = rest == 0 ? 64 : __builtin_ctzll(rest);
+            // Runs of digits ending in the segment (at its newline at the latest).
+            uint64_t ends_here = run_ends & ~below(from) & below(to + 1);
+            while (ends_here != 0) {
+                const int e = __builtin_ctzll(ends_here);
+                ends_here &= ends_here - 1;
+                const uint64_t non_digits = ~d & below(e);
+                const int64_t start = non_digits == 0 ? digit_start : o + 64 - __builtin_clzll(non_digits);
+                const uint32_t length = (uint32_t)(o + e - start);
+                line.digits += length;
+                line.plainLengths |= length_bit(length);
+                line.plainRun = max32(line.plainRun, length);
+                const uint64_t bit = 1ull << e;
+                spaced += length;
+                const int closes_spaced = (spaced_links & bit) == 0;
+                line.spacedLengths |= closes_spaced ? length_bit(spaced) : 0;
+                line.spacedRun = max32(line.spacedRun, closes_spaced ? spaced : 0);
+                if (closes_spaced && (current.letter & bit) != 0 && spaced >= 6 && (uint8_t)((p[o + e] | 0x20) - 0x61) < 2 && p[o + e - 1] == '2') {
+                    line.marks |= mk.corsica;
+                }
+                spaced = closes_spaced ? 0 : spaced;
+                zero_led = dashed == 0 ? p[start] == '0' : zero_led;
+                dashed += length;
+                const int closes_dashed = (dashed_links & bit) == 0;
+                line.dashedLengths |= closes_dashed ? length_bit(dashed) : 0;
+                line.dashedRun = max32(line.dashedRun, closes_dashed ? dashed : 0);
+                line.zeroDashedRun = max32(line.zeroDashedRun, closes_dashed && zero_led ? dashed : 0);
+                dashed = closes_dashed ? 0 : dashed;
+                gapped += length;
+                const int closes_gapped = (gapped_links & bit) == 0;
+                line.run = max32(line.run, closes_gapped ? gapped : 0);
+                gapped = closes_gapped ? 0 : gapped;
+                if (start >= word_end && open_word < 0) {
+                    // The word of letters and digits around the run: most often the run itself
+                    // (a number between separators).
+                    const int64_t s = start - o;
+                    int64_t first = start;
+                    if (s <= 0) {
+                        first = word_start;
+                    } else if ((words & (1ull << (s - 1))) != 0) {
+                        const uint64_t outside = non_words & below(s);
+                        first = outside == 0 ? word_start : o + 64 - __builtin_clzll(outside);
+                    }
+                    if ((non_words & bit) != 0) {
+                        word_end = o + e;
+                        line.alnumLengths |= length_bit(word_end - first);
+                    } else {
+                        const uint64_t beyond = non_words & ~below(e);
+                        if (beyond == 0) {
+                            open_word = first;
+                        } else {
+                            word_end = o + __builtin_ctzll(beyond);
+                            line.alnumLengths |= length_bit(word_end - first);
+                        }
+                    }
+                }
+            }
+            const uint64_t segment = below(to) & ~below(from);
+            if (((colons | dot_digits) & segment) != 0) {
+                if ((colons & segment) != 0) {
+                    line.marks |= mk.colon;
+                    const int c = line.colons + __builtin_popcountll(colons & segment);
+                    line.colons = (uint8_t)(c < 255 ? c : 255);
+                    if ((colons & after(colons, next.colon, 1) & segment) != 0) line.marks |= mk.double_colon;
+                }
+                if ((dot_digits & segment) != 0) {
+                    line.marks |= mk.dot_digit;
+                    const int c = line.dotDigits + __builtin_popcountll(dot_digits & segment);
+                    line.dotDigits = (uint8_t)(c < 255 ? c : 255);
+                }
+            }
+            if (rest == 0) break;
+            ends[count] = (int32_t)(o + to);
+            lines[count] = line;
+            count++;
+            memset(&line, 0, sizeof line);
+            rest &= rest - 1;
+            from = to + 1;
+        }
+        // Marks checked byte by byte, set on the line of their byte.
+        uint64_t rare = current.rare;
+        while (rare != 0) {
+            const int k = __builtin_ctzll(rare);
+            rare &= rare - 1;
+            const int64_t i = o + k;
+            switch (p[i]) {
+            case '@':
+                set_mark(mk.at, k, nl, base, &line, lines, count);
+                break;
+            case '+':
+                if (is_international_prefix(p, n, i)) set_mark(mk.plus, k, nl, base, &line, lines, count);
+                break;
+            case 0xE2:
+                if (is_euro_sign(p, n, i)) set_mark(mk.currency, k, nl, base, &line, lines, count);
+                break;
+            default:  // `u` or `U`
+                if (i >= 1 && i + 1 < n && (p[i - 1] | 0x20) == 'e' && (p[i + 1] | 0x20) == 'r') set_mark(mk.currency, k, nl, base, &line, lines, count);
+                break;
+            }
+        }
+        // Two capitals (maybe then a space) before two digits: `FR76`, `GB 29`.
+        uint64_t caps = d & digit_after & (before(current.letter, previous.letter, 1) | before(current.space, previous.space, 1));
+        while (caps != 0) {
+            const int k = __builtin_ctzll(caps);
+            caps &= caps - 1;
+            if (follows_two_capitals(p, o + k)) set_mark(mk.caps_digits, k, nl, base, &line, lines, count);
+        }
+        // What reaches the next block.
+        if (d >> 63) {
+            if (~d != 0) digit_start = o + 64 - __builtin_clzll(~d);
+        } else {
+            digit_start = o + 64;
+        }
+        if (words >> 63) {
+            if (non_words != 0) word_start = o + 64 - __builtin_clzll(non_words);
+        } else {
+            word_start = o + 64;
+        }
+        previous = current;
+        current = next;
+    }
+    if (p[n - 1] != 0x0A) {
+        ends[count] = (int32_t)n;
+        lines[count] = line;
+        count++;
+    }
+    return count;
+}
