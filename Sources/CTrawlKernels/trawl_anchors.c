@@ -7,9 +7,10 @@ typedef struct {
     size_t n;
     const int32_t *ends;
     const uint64_t *output;
-    uint32_t class_count;
-    uint8_t *words;
-    size_t stride;
+    /// `(row * state_of_row) >> 32` is `row / class_count` for every row (a multiple of it below
+    /// 2^31, as AnchorMatcher checks): a multiply, not a division, per word found.
+    uint64_t state_of_row;
+    uint64_t *words;
 } trawl_walk_context;
 
 // A word ends at byte `i`, in state row `row`: ORs its slots into its line's words (the first line
@@ -19,7 +20,7 @@ __attribute__((noinline)) static void trawl_found(const trawl_walk_context *c, s
     size_t l = *line;
     while ((size_t)c->ends[l] < i) l++;
     *line = l;
-    *(uint64_t *)(c->words + l * c->stride) |= c->output[row / c->class_count];
+    c->words[l] |= c->output[((uint64_t)row * c->state_of_row) >> 32];
 }
 
 // The byte the walk reads at `p[*i]` past ASCII: its folded form, or itself; moves `*i` past the
@@ -46,11 +47,14 @@ __attribute__((noinline)) static uint8_t trawl_fold_at(const uint8_t *p, size_t 
     } while (0)
 
 void trawl_anchor_walk(const trawl_automaton *automaton, const uint8_t *p, size_t n, const int32_t *ends, size_t line_count,
-                       uint8_t *words, size_t stride, int walks) {
+                       uint64_t *words, int walks) {
     if (line_count == 0 || n == 0) return;
     const uint8_t *class_of = automaton->class_of;
     const uint32_t *next = automaton->next;
-    const trawl_walk_context c = {p, n, ends, automaton->output, automaton->class_count, words, stride};
+    // ceil(2^32 / class_count): for row = s * class_count, row * this = s * 2^32 + s * e with
+    // e < class_count, and s * e < s * class_count < 2^31.
+    const uint64_t state_of_row = ((1ull << 32) + automaton->class_count - 1) / automaton->class_count;
+    const trawl_walk_context c = {p, n, ends, automaton->output, state_of_row, words};
     // Part k starts at the line after the one holding byte k * n / parts.
     const int parts = walks == 4 && n >= 4096 ? 4 : 1;
     size_t start[4], end[4], lines[4];

@@ -67,8 +67,8 @@ typedef struct {
 
 /// Walks the automaton over the `line_count` lines of `p[0..<n]` (line `l` ends at `ends[l]`, its
 /// newline or `n`; words never span a newline) and ORs the slots of the words found on line `l`
-/// into `*(uint64_t *)(words + l * stride)`. `walks` is 1 or 4 (the tests compare the two).
+/// into `words[l]`. `walks` is 1 or 4 (the tests compare the two).
 void trawl_anchor_walk(const trawl_automaton *automaton, const uint8_t *p, size_t n, const int32_t *ends, size_t line_count,
-                       uint8_t *words, size_t stride, int walks);
+                       uint64_t *words, int walks);
 
 #endif

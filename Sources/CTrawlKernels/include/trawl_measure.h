@@ -10,11 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// What a line holds (LineIndex.Line). Widest fields first: 64 bytes, one cache line.
+/// What a line holds (LineIndex.Line). Widest fields first: 56 bytes.
 typedef struct {
     uint64_t plainLengths, spacedLengths, dashedLengths, alnumLengths;
-    /// Bit k set when a word of the detector in anchor slot k is on the line.
-    uint64_t words;
     uint32_t digits, run, plainRun, spacedRun, dashedRun, zeroDashedRun;
     uint8_t marks, dotDigits, colons;
 } trawl_line;

@@ -244,13 +244,13 @@ public final class DetectionWorker {
                             admitted = withContext(admitted, detector: index, buffer: buffer, fieldHints: fieldHints)
                         }
                     }
-                    let lines = lineIndex.lines, bounds = lineIndex.bounds, firstSegments = lineIndex.firstSegments
+                    let lines = lineIndex.lines, lineWords = lineIndex.words, bounds = lineIndex.bounds, firstSegments = lineIndex.firstSegments
                     var passes = [(pattern, admitted)]
                     if let lean = detector.leanPattern {
                         // Lines that do not meet `unless` take the lean pattern (same matches there).
                         var full: [Int32] = [], leanLines: [Int32] = []
                         for l in admitted {
-                            if detector.leanUnless.contains(where: { $0.admits(lines[Int(l)]) }) { full.append(l) } else { leanLines.append(l) }
+                            if detector.leanUnless.contains(where: { $0.admits(lines[Int(l)], words: lineWords[Int(l)]) }) { full.append(l) } else { leanLines.append(l) }
                         }
                         if !leanLines.isEmpty { passes = [(pattern, full), (lean, leanLines)] }
                     }
@@ -302,7 +302,7 @@ public final class DetectionWorker {
         swap(&lists, &admittedLines)
         defer { swap(&lists, &admittedLines) }
         for k in lists.indices { lists[k].removeAll(keepingCapacity: true) }
-        let lines = lineIndex.lines
+        let lines = lineIndex.lines, lineWords = lineIndex.words
         // Every threshold set in one flat array: with an array per detector, loading each one's
         // header was a dependent load per line and detector, a third of a CSV batch's admission
         // (a line per cell).
@@ -324,13 +324,13 @@ public final class DetectionWorker {
             admission.withTables { counted, bitSets, marks in
                 owners.withUnsafeBufferPointer { owners in
                     for l in lines.indices {
-                        let line = lines[l]
-                        var mask = line.digits == 0 && line.marks == 0 && line.words == 0
-                            ? bare : admission.mask(line, counted: counted, bitSets: bitSets, marks: marks)
+                        let line = lines[l], words = lineWords[l]
+                        var mask = line.digits == 0 && line.marks == 0 && words == 0
+                            ? bare : admission.mask(line, words: words, counted: counted, bitSets: bitSets, marks: marks)
                         if mask & contextSets != 0 {
                             let field = lineFields[l]
                             var allowed = field == LineIndex.severalFields ? contextSets : field >= 0 ? hintedSets[Int(field)] : 0
-                            var words = line.words & contextSlotBits
+                            var words = words & contextSlotBits
                             while words != 0 {
                                 allowed |= slotSets[words.trailingZeroBitCount]
                                 words &= words - 1
@@ -353,13 +353,13 @@ public final class DetectionWorker {
             return
         }
         for l in lines.indices {
-            let line = lines[l]
-            if skipBare && line.digits == 0 && line.marks == 0 && line.words == 0 { continue }
+            let line = lines[l], words = lineWords[l]
+            if skipBare && line.digits == 0 && line.marks == 0 && words == 0 { continue }
             var last = -1
             for c in flat.indices {
                 let k = owners[c]
                 // A detector's alternatives are consecutive: the line is listed once.
-                if k != last && flat[c].admits(line) {
+                if k != last && flat[c].admits(line, words: words) {
                     last = k
                     lists[k].append(Int32(l))
                 }
@@ -374,14 +374,14 @@ public final class DetectionWorker {
     private func withContext(_ admitted: [Int32], detector index: Int, buffer: UnsafeBufferPointer<UInt8>, fieldHints: [[Bool]]) -> [Int32] {
         let detector = detectors[index]
         let hinted = fieldHints.map { $0[index] }
-        let lines = lineIndex.lines, bounds = lineIndex.bounds
-        let lineFields = lineIndex.fields
+        let bounds = lineIndex.bounds
+        let lineFields = lineIndex.fields, lineWords = lineIndex.words
         let slot = contextSlots[index]
         if slot >= 0 {
             let bit: UInt64 = 1 << UInt64(slot)
             return admitted.filter { l in
                 let field = lineFields[Int(l)]
-                return field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) || lines[Int(l)].words & bit != 0
+                return field == LineIndex.severalFields || (field >= 0 && hinted[Int(field)]) || lineWords[Int(l)] & bit != 0
             }
         }
         var kept: [Int32] = []

@@ -242,11 +242,12 @@ struct LineCondition: Sendable {
         digits > 0 || run > 0 || plainRun > 0 || spacedRun > 0 || plainLengths != 0 || spacedLengths != 0 || dashedRun > 0 || dashedLengths != 0 || zeroDashedRun > 0 || dotDigits > 0 || colons > 0 || any != 0 || alnum != 0 || words != 0
     }
 
+    /// Whether a line with these measures and anchor words (`LineIndex.words`) meets the set.
     @inline(__always)
-    func admits(_ line: LineIndex.Line) -> Bool {
+    func admits(_ line: LineIndex.Line, words lineWords: UInt64) -> Bool {
         // The conditions that fail most lines first (anchor words, marks, word lengths): a
         // keyword detector's check then stops at its first test on a line without its words.
-        (words == 0 || line.words & words != 0) && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
+        (words == 0 || lineWords & words != 0) && (any == 0 || line.marks & any != 0) && (alnum == 0 || line.alnumLengths & alnum != 0)
             && line.digits >= digits && line.run >= run && line.plainRun >= plainRun && line.spacedRun >= spacedRun
             && (plainLengths == 0 || line.plainLengths & plainLengths != 0) && (spacedLengths == 0 || line.spacedLengths & spacedLengths != 0)
             && line.dashedRun >= dashedRun && (dashedLengths == 0 || line.dashedLengths & dashedLengths != 0) && line.zeroDashedRun >= zeroDashedRun
@@ -309,13 +310,13 @@ struct AdmissionTable: Sendable {
         self.marks = marks
         let bare = LineIndex.Line()
         var mask: UInt64 = 0
-        for (c, condition) in conditions.enumerated() where condition.admits(bare) { mask |= 1 << UInt64(c) }
+        for (c, condition) in conditions.enumerated() where condition.admits(bare, words: 0) { mask |= 1 << UInt64(c) }
         bareMask = mask
     }
 
     /// The sets `line` meets, as a mask (the same as testing `admits` on each).
     @inline(__always)
-    func mask(_ line: LineIndex.Line, counted: UnsafeBufferPointer<UInt64>, bitSets: UnsafeBufferPointer<UInt64>, marks: UnsafeBufferPointer<UInt64>) -> UInt64 {
+    func mask(_ line: LineIndex.Line, words: UInt64, counted: UnsafeBufferPointer<UInt64>, bitSets: UnsafeBufferPointer<UInt64>, marks: UnsafeBufferPointer<UInt64>) -> UInt64 {
         let stride = Self.cap + 1
         @inline(__always) func at(_ f: Int, _ v: UInt32) -> UInt64 { counted[f * stride + Int(min(v, UInt32(Self.cap)))] }
         @inline(__always) func any(_ f: Int, _ bits: UInt64) -> UInt64 {
@@ -329,7 +330,7 @@ struct AdmissionTable: Sendable {
         }
         var m = marks[Int(line.marks)] & at(0, line.digits)
         if m == 0 { return 0 }
-        m &= any(4, line.words)
+        m &= any(4, words)
         if m == 0 { return 0 }
         m &= at(1, line.run) & at(2, line.plainRun) & at(3, line.spacedRun) & at(4, line.dashedRun)
             & at(5, UInt32(line.dotDigits)) & at(6, UInt32(line.colons)) & at(7, line.zeroDashedRun)
@@ -347,9 +348,9 @@ struct AdmissionTable: Sendable {
 struct LineIndex {
     /// What a line holds (where it is: `Bounds`). Widest fields first, so that a line takes 72
     /// bytes: admission reads every line's measures.
-    /// What a line holds (where it is: `Bounds`): `trawl_line`, which `trawl_measure` fills (the
-    /// C header has the fields' comments). Widest fields first, so that a line takes 64 bytes:
-    /// admission reads every line's measures.
+    /// What a line holds (where it is: `Bounds`; its anchor words: `words`): `trawl_line`, which
+    /// `trawl_measure` fills. Widest fields first, so that a line takes 56 bytes: admission reads
+    /// every line's measures.
     ///
     /// - `plainLengths`, `spacedLengths`: lengths (bit n-1 for n digits, 64 and more on bit 63)
     ///   of the maximal runs of digits with nothing between them, and with exactly one space,
@@ -357,7 +358,6 @@ struct LineIndex {
     ///   `-` between two digits.
     /// - `plainRun`, `spacedRun`, `dashedRun`: the longest of each; `zeroDashedRun` the longest
     ///   dashed run that starts with a `0`; `run` the longest `run` (`PrefilterDefinition`).
-    /// - `words`: bit `k` set when a word of the detector in anchor slot `k` is on the line.
     /// - `dotDigits`, `colons`: `.` between two digits, and `:`, counted up to 255.
     typealias Line = trawl_line
 
@@ -375,6 +375,11 @@ struct LineIndex {
 
     private(set) var lines: [Line] = []
     private(set) var bounds = Bounds()
+    /// For each line, bit `k` set when a word of the detector in anchor slot `k` is on it. Apart
+    /// from the measures: the anchor walk sets a few of them, long after the measurement wrote
+    /// the lines (a miss per word found when they were in the lines), and admission reads them
+    /// with the measures.
+    private(set) var words: [UInt64] = []
     /// The field of the cell each line belongs to (-1 none, `severalFields` when it spans cells).
     private(set) var fields: [Int32] = []
     /// The first segment that reaches each line (`segments.count` when none does).
@@ -472,7 +477,9 @@ struct LineIndex {
         } else {
             measureBytes(buffer)
         }
-        if let anchors, !lines.isEmpty { anchors.mark(buffer, lines: &lines, bounds: bounds) }
+        words.clear()
+        words.append(contentsOf: repeatElement(0, count: lines.count))
+        if let anchors, !lines.isEmpty { anchors.mark(buffer, words: &words, bounds: bounds) }
     }
 
     /// The measurement byte by byte: a state machine over each byte's class.
@@ -724,23 +731,20 @@ public struct AnchorMatcher: Sendable {
         self.output = output
     }
 
-    /// Sets `words` on every line holding a word (lines in order, as `LineIndex` measured them),
+    /// ORs into `words[l]` the slots of the words on line `l` (lines as `LineIndex` measured them),
     /// with `trawl_anchor_walk`: `walks` interleaved walks over parts of the batch (1 or 4; the
     /// tests compare the two).
-    func mark(_ buffer: UnsafeBufferPointer<UInt8>, lines: inout [LineIndex.Line], bounds: LineIndex.Bounds, walks: Int = 4) {
-        guard !lines.isEmpty, let p = buffer.baseAddress else { return }
-        precondition(bounds.count == lines.count, "AnchorMatcher.mark: \(bounds.count) line ends for \(lines.count) lines")
-        let offset = MemoryLayout<LineIndex.Line>.offset(of: \.words)!
-        let stride = MemoryLayout<LineIndex.Line>.stride
+    func mark(_ buffer: UnsafeBufferPointer<UInt8>, words: inout [UInt64], bounds: LineIndex.Bounds, walks: Int = 4) {
+        guard !words.isEmpty, let p = buffer.baseAddress else { return }
+        precondition(bounds.count == words.count, "AnchorMatcher.mark: \(bounds.count) line ends for \(words.count) lines")
         classOf.withUnsafeBufferPointer { classOf in
             next.withUnsafeBufferPointer { next in
                 output.withUnsafeBufferPointer { output in
                     var automaton = trawl_automaton(class_of: classOf.baseAddress, next: next.baseAddress, output: output.baseAddress,
                                                     class_count: UInt32(classCount))
-                    lines.withUnsafeMutableBytes { lineBytes in
+                    words.withUnsafeMutableBufferPointer { words in
                         bounds.ends.withUnsafeBufferPointer { ends in
-                            trawl_anchor_walk(&automaton, p, buffer.count, ends.baseAddress, ends.count,
-                                              lineBytes.baseAddress! + offset, stride, Int32(walks))
+                            trawl_anchor_walk(&automaton, p, buffer.count, ends.baseAddress, ends.count, words.baseAddress, Int32(walks))
                         }
                     }
                 }
@@ -752,7 +756,7 @@ public struct AnchorMatcher: Sendable {
 extension trawl_line: @retroactive Equatable {
     public static func == (a: trawl_line, b: trawl_line) -> Bool {
         a.plainLengths == b.plainLengths && a.spacedLengths == b.spacedLengths && a.dashedLengths == b.dashedLengths
-            && a.alnumLengths == b.alnumLengths && a.words == b.words && a.digits == b.digits && a.run == b.run
+            && a.alnumLengths == b.alnumLengths && a.digits == b.digits && a.run == b.run
             && a.plainRun == b.plainRun && a.spacedRun == b.spacedRun && a.dashedRun == b.dashedRun
             && a.zeroDashedRun == b.zeroDashedRun && a.marks == b.marks && a.dotDigits == b.dotDigits && a.colons == b.colons
     }
