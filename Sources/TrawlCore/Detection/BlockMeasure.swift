@@ -113,21 +113,12 @@ enum BlockMeasure {
         // the last batch's lines, overwritten: batches are much alike, so only a few lines are
         // added or removed.
         let count = n == 0 ? 0 : trawl_count_byte(p, n, 0x0A) + (p[n - 1] == 0x0A ? 0 : 1)
-        resize(&lines, to: count, with: Line())
-        resize(&ends, to: count, with: 0)
+        lines.resize(to: count, with: Line())
+        ends.resize(to: count, with: 0)
         guard count > 0 else { return }
         let written = lines.withUnsafeMutableBufferPointer { lines in
             ends.withUnsafeMutableBufferPointer { ends in trawl_measure(p, n, lines.baseAddress!, ends.baseAddress!, markBits) }
         }
         precondition(written == count, "BlockMeasure: \(written) lines measured, \(count) counted")
-    }
-
-    @inline(__always)
-    private static func resize<T>(_ array: inout [T], to count: Int, with value: T) {
-        if array.count < count {
-            array.append(contentsOf: repeatElement(value, count: count - array.count))
-        } else if array.count > count {
-            array.removeLast(array.count - count)
-        }
     }
 }

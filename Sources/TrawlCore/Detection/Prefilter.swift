@@ -388,23 +388,34 @@ struct LineIndex {
 
     /// Fills `fields` from the batch's segments (sorted by offset, separated by newlines).
     mutating func assignFields(_ segments: [TextBatch.Segment]) {
-        fields.removeAll(keepingCapacity: true)
-        firstSegments.removeAll(keepingCapacity: true)
-        var s = 0
-        var start = 0
-        for end in bounds.ends {
-            while s < segments.count, segments[s].end < start { s += 1 }
-            firstSegments.append(Int32(s))
-            var field: Int32 = -1
-            var t = s
-            var count = 0
-            while t < segments.count, segments[t].start <= Int(end) {
-                field = segments[t].field
-                count += 1
-                t += 1
+        // Written in place through pointers, a line a cell in a table's batch: appending checked
+        // the arrays' uniqueness and capacity per line.
+        fields.resize(to: bounds.count, with: -1)
+        firstSegments.resize(to: bounds.count, with: 0)
+        segments.withUnsafeBufferPointer { segments in
+            bounds.ends.withUnsafeBufferPointer { ends in
+                fields.withUnsafeMutableBufferPointer { fields in
+                    firstSegments.withUnsafeMutableBufferPointer { firstSegments in
+                        var s = 0
+                        var start = 0
+                        for l in ends.indices {
+                            let end = Int(ends[l])
+                            while s < segments.count, segments[s].end < start { s += 1 }
+                            firstSegments[l] = Int32(s)
+                            var field: Int32 = -1
+                            var t = s
+                            var count = 0
+                            while t < segments.count, segments[t].start <= end {
+                                field = segments[t].field
+                                count += 1
+                                t += 1
+                            }
+                            fields[l] = count > 1 ? Self.severalFields : field
+                            start = end + 1
+                        }
+                    }
+                }
             }
-            fields.append(count > 1 ? Self.severalFields : field)
-            start = Int(end) + 1
         }
     }
 
@@ -478,7 +489,7 @@ struct LineIndex {
             measureBytes(buffer)
         }
         words.clear()
-        words.append(contentsOf: repeatElement(0, count: lines.count))
+        words.resize(to: lines.count, with: 0)
         if let anchors, !lines.isEmpty { anchors.mark(buffer, words: &words, bounds: bounds) }
     }
 

@@ -51,6 +51,18 @@ extension Array {
     mutating func clear() {
         if !isEmpty { removeAll(keepingCapacity: true) }
     }
+
+    /// Grows the array with `value` or drops its last elements to `count` elements, keeping its
+    /// storage: per-batch arrays are then written in place through a pointer (appending checked
+    /// uniqueness and capacity per element). The elements kept are stale until overwritten.
+    @inline(__always)
+    mutating func resize(to count: Int, with value: Element) {
+        if self.count < count {
+            append(contentsOf: repeatElement(value, count: count - self.count))
+        } else if self.count > count {
+            removeLast(self.count - count)
+        }
+    }
 }
 
 /// Accumulates one cell; a cell longer than `BatchLimits.cellPiece` is handed over in pieces that
