@@ -2,31 +2,8 @@
 #include "trawl_simd.h"
 #include <string.h>
 
-#if !defined(__SSE2__)
-// Without SSE2: the same classes, byte by byte.
-static void trawl_classify64(const uint8_t *p, trawl_masks *m) {
-    trawl_masks r = {0};
-    for (int k = 0; k < 64; k++) {
-        const uint8_t v = p[k], lower = v | 0x20;
-        const uint64_t bit = 1ull << k;
-        if ((uint8_t)(v - 0x30) < 10) r.digit |= bit;
-        if ((uint8_t)(lower - 0x61) < 26) r.letter |= bit;
-        if (v == 0x0A) r.newline |= bit;
-        if (v == 0x20) r.space |= bit;
-        if (v == 0x2E) r.dot |= bit;
-        if (v == 0x2D) r.dash |= bit;
-        if (v == 0x3A) r.colon |= bit;
-        if (((uint8_t)(v - 0x28) < 8 && v != 0x2A) || v == 0x20 || v == 0x3A || v == 0x09) r.gap |= bit;
-        if (v == 0x40 || v == 0x2B || lower == 0x75 || v == 0xE2) r.rare |= bit;
-        if (v == 0xC2) r.c2 |= bit;
-        if (v == 0xA0) r.a0 |= bit;
-        if (v == 0xE2) r.e2 |= bit;
-        if (v == 0x80) r.x80 |= bit;
-        if (v == 0xAF) r.af |= bit;
-    }
-    r.gap |= r.c2 | r.a0 | r.e2 | r.x80 | r.af;
-    *m = r;
-}
+#if !(defined(__SSE2__) && defined(__x86_64__))
+#define trawl_classify64 trawl_classify64_bytes
 #endif
 
 /// Bit n-1 for a length n (1 to 64, clamped).

@@ -104,8 +104,8 @@ struct PrefilterTests {
         }
     }
 
-    /// The classification the block measurement uses (SSE2's on x86-64) gives every byte value,
-    /// at every position of a block, the classes of the Swift reference.
+    /// The classifications the block measurement uses (SSE2's on x86-64, byte by byte elsewhere)
+    /// give every byte value, at every position of a block, the classes of the Swift reference.
     @Test func blockClassificationEqualsTheSwiftOne() {
         var state: UInt64 = 0x1234_5678_9ABC_DEF1
         func next(_ bound: Int) -> Int {
@@ -119,7 +119,9 @@ struct PrefilterTests {
         }
         for block in blocks {
             block.withUnsafeBytes { p in
-                #expect(BlockMeasure.classify(p.baseAddress!) == BlockMeasure.classifyInSwift(p.baseAddress!), "\(block)")
+                let reference = BlockMeasure.classifyInSwift(p.baseAddress!)
+                #expect(BlockMeasure.classify(p.baseAddress!) == reference, "\(block)")
+                #expect(BlockMeasure.classify(p.baseAddress!, bytes: true) == reference, "\(block)")
             }
         }
     }
@@ -329,6 +331,15 @@ struct PrefilterTests {
             marked += four.filter { $0 != 0 }.count
         }
         #expect(marked > 1000)
+    }
+
+    /// A word holding a newline is never on a line (words stop at newlines, where the walk goes
+    /// back to its root): it is left out, and the other words are still found.
+    @Test func aWordHoldingANewlineIsLeftOut() throws {
+        let matcher = try #require(AnchorMatcher(words: [["rue\nde"], ["rue"]]))
+        var index = LineIndex()
+        Array("12 rue\nde la Paix".utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        #expect(index.words == [0b10, 0])
     }
 
     /// A word without a letter (a custom context phrase such as `115`) is found on a line of

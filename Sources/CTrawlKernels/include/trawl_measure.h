@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// What a line holds (LineIndex.Line). Widest fields first: 56 bytes.
+/// What a line holds (LineIndex.Line). Widest fields first: 64 bytes (59 and padding).
 typedef struct {
     uint64_t plainLengths, spacedLengths, dashedLengths, alnumLengths;
     uint32_t digits, run, plainRun, spacedRun, dashedRun, zeroDashedRun;

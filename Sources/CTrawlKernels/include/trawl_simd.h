@@ -3,16 +3,15 @@
 // Swift's SIMD types compile vector compares well, but not the step from a compare's lanes to a
 // bit mask: without a movemask it multiplies each 8 lanes into 8 bits, several times slower than
 // SSE2's `pmovmskb`. On x86-64 (where SSE2 is baseline) this header does the classification with
-// SSE2 intrinsics; elsewhere it declares only `trawl_count_byte` and BlockMeasure classifies in
-// Swift.
-// BlockMeasure's Swift classification is also the reference the tests compare this one with.
+// SSE2 intrinsics; elsewhere the measurement classifies byte by byte (`trawl_classify64_bytes`).
+// BlockMeasure's Swift classification is the reference the tests compare both with.
 #ifndef TRAWL_SIMD_H
 #define TRAWL_SIMD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 
@@ -20,7 +19,7 @@
 /// every 255 steps (Swift's loop, and a plain C one, widened each compare to 64 bits).
 static inline size_t trawl_count_byte(const uint8_t *p, size_t n, uint8_t byte) {
     size_t count = 0, i = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
     const __m128i needle = _mm_set1_epi8((char)byte);
     while (i + 16 <= n) {
         __m128i counters = _mm_setzero_si128();
@@ -42,7 +41,33 @@ typedef struct {
     uint64_t c2, a0, e2, x80, af;
 } trawl_masks;
 
-#if defined(__SSE2__)
+/// The same classes as `trawl_classify64`, byte by byte: the classification where SSE2 is missing.
+static inline void trawl_classify64_bytes(const uint8_t *p, trawl_masks *m) {
+    trawl_masks r = {0};
+    for (int k = 0; k < 64; k++) {
+        const uint8_t v = p[k], lower = v | 0x20;
+        const uint64_t bit = 1ull << k;
+        if ((uint8_t)(v - 0x30) < 10) r.digit |= bit;
+        if ((uint8_t)(lower - 0x61) < 26) r.letter |= bit;
+        if (v == 0x0A) r.newline |= bit;
+        if (v == 0x20) r.space |= bit;
+        if (v == 0x2E) r.dot |= bit;
+        if (v == 0x2D) r.dash |= bit;
+        if (v == 0x3A) r.colon |= bit;
+        // ( ) + , - . / are 0x28...0x2F but `*`.
+        if (((uint8_t)(v - 0x28) < 8 && v != 0x2A) || v == 0x20 || v == 0x3A || v == 0x09) r.gap |= bit;
+        if (v == 0x40 || v == 0x2B || lower == 0x75 || v == 0xE2) r.rare |= bit;
+        if (v == 0xC2) r.c2 |= bit;
+        if (v == 0xA0) r.a0 |= bit;
+        if (v == 0xE2) r.e2 |= bit;
+        if (v == 0x80) r.x80 |= bit;
+        if (v == 0xAF) r.af |= bit;
+    }
+    r.gap |= r.c2 | r.a0 | r.e2 | r.x80 | r.af;
+    *m = r;
+}
+
+#if defined(__SSE2__) && defined(__x86_64__)
 
 static inline uint64_t trawl_bits16(__m128i m, int w) {
     return (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * w);

@@ -9,8 +9,9 @@ import CTrawlKernels
 /// ending at a joining separator only adds to its joined runs, and one ending elsewhere closes
 /// them.
 ///
-/// On x86-64 the classification is SSE2's (`CTrawlKernels`: Swift has no vector movemask); the
-/// Swift one (`classifyInSwift`) is the reference the tests compare it with.
+/// On x86-64 the classification is SSE2's (`CTrawlKernels`: Swift has no vector movemask), byte
+/// by byte elsewhere; the Swift one (`classifyInSwift`) is the reference the tests compare both
+/// with.
 ///
 /// The byte-by-byte measurement (`LineIndex.measure(_:wide: false)`) says what each measure
 /// means; the tests compare the two on random text.
@@ -39,21 +40,22 @@ enum BlockMeasure {
         return pack(q[0]) | pack(q[1]) << 8
     }
 
-    /// The classes of the 64 bytes at `p`.
-    @inline(__always)
-    static func classify(_ p: UnsafeRawPointer) -> Masks {
-        #if arch(x86_64)
+    /// The classes of the 64 bytes at `p` as `trawl_measure` classifies them (SSE2's on x86-64),
+    /// or with `bytes`, byte by byte (`trawl_classify64_bytes`, the classification elsewhere).
+    static func classify(_ p: UnsafeRawPointer, bytes: Bool = false) -> Masks {
         var c = trawl_masks()
-        trawl_classify64(p.assumingMemoryBound(to: UInt8.self), &c)
+        let q = p.assumingMemoryBound(to: UInt8.self)
+        #if arch(x86_64)
+        if bytes { trawl_classify64_bytes(q, &c) } else { trawl_classify64(q, &c) }
+        #else
+        trawl_classify64_bytes(q, &c)
+        #endif
         return Masks(digit: c.digit, letter: c.letter, newline: c.newline, space: c.space, dot: c.dot, dash: c.dash,
                      colon: c.colon, gap: c.gap, rare: c.rare, c2: c.c2, a0: c.a0, e2: c.e2, x80: c.x80, af: c.af)
-        #else
-        return classifyInSwift(p)
-        #endif
     }
 
-    /// `classify` with Swift's vector compares: the classification where SSE2 is missing, and the
-    /// reference for SSE2's.
+    /// `classify` with Swift's vector compares: the reference the tests compare both C
+    /// classifications with.
     @inline(__always)
     static func classifyInSwift(_ p: UnsafeRawPointer) -> Masks {
         var m = Masks()

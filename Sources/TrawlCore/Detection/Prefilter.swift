@@ -346,11 +346,9 @@ struct AdmissionTable: Sendable {
 
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
 struct LineIndex {
-    /// What a line holds (where it is: `Bounds`). Widest fields first, so that a line takes 72
-    /// bytes: admission reads every line's measures.
     /// What a line holds (where it is: `Bounds`; its anchor words: `words`): `trawl_line`, which
-    /// `trawl_measure` fills. Widest fields first, so that a line takes 56 bytes: admission reads
-    /// every line's measures.
+    /// `trawl_measure` fills. Widest fields first, so that a line takes 64 bytes (59 and padding):
+    /// admission reads every line's measures.
     ///
     /// - `plainLengths`, `spacedLengths`: lengths (bit n-1 for n digits, 64 and more on bit 63)
     ///   of the maximal runs of digits with nothing between them, and with exactly one space,
@@ -679,8 +677,11 @@ public struct AnchorMatcher: Sendable {
     /// `words[k]`: the words of slot `k` (at most 64 slots).
     init?(words: [[String]]) {
         guard !words.isEmpty, words.count <= 64 else { return nil }
+        // A newline must stay in no class: it takes the walk back to the root (`trawl_anchor_walk`).
+        // A word holding one is never on a line (and a pattern with a prefilter never matches
+        // across one): it is left out.
         let patterns: [(bytes: [UInt8], slot: Int)] = words.enumerated().flatMap { slot, list in
-            list.map { (Self.fold(Array($0.utf8)), slot) }.filter { !$0.bytes.isEmpty }
+            list.map { (Self.fold(Array($0.utf8)), slot) }.filter { !$0.bytes.isEmpty && !$0.bytes.contains(0x0A) }
         }
         var classOf = [UInt8](repeating: 0, count: 256)
         var count = 1
@@ -690,9 +691,7 @@ public struct AnchorMatcher: Sendable {
                 count += 1
             }
         }
-        // A newline must stay in no class: it takes the walk back to the root (`trawl_anchor_walk`).
-        // (A pattern with a prefilter never matches across one, so no word needs it.)
-        guard count < 256, classOf[0x0A] == 0 else { return nil }
+        guard count < 256 else { return nil }
         for b in UInt8(0x41)...UInt8(0x5A) { classOf[Int(b)] = classOf[Int(b | 0x20)] }
         for b in UInt8(0)..<0x80 where Self.isSpace(b) { classOf[Int(b)] = classOf[0x20] }
         // The trie.
@@ -747,7 +746,8 @@ public struct AnchorMatcher: Sendable {
     /// tests compare the two).
     func mark(_ buffer: UnsafeBufferPointer<UInt8>, words: inout [UInt64], bounds: LineIndex.Bounds, walks: Int = 4) {
         guard !words.isEmpty, let p = buffer.baseAddress else { return }
-        precondition(bounds.count == words.count, "AnchorMatcher.mark: \(bounds.count) line ends for \(words.count) lines")
+        precondition(bounds.count == words.count && Int(bounds.ends.last ?? 0) <= buffer.count,
+                     "AnchorMatcher.mark: \(bounds.count) line ends for \(words.count) lines of \(buffer.count) bytes")
         classOf.withUnsafeBufferPointer { classOf in
             next.withUnsafeBufferPointer { next in
                 output.withUnsafeBufferPointer { output in
