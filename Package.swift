@@ -36,8 +36,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The prefilter's loops that Swift compiles poorly: SSE2 classification, the anchor walk
-        // (each header says why).
+        // The prefilter's loops that Swift compiles poorly: SSE2 classification, the line
+        // measurement, the anchor walk (each header says why).
         .target(name: "CTrawlKernels"),
         .target(
             name: "TrawlCore",

@@ -1,7 +1,5 @@
 #include "trawl_anchors.h"
 
-#define TRAWL_OUTPUT 0x80000000u
-
 typedef struct {
     const uint8_t *p;
     size_t n;
@@ -41,8 +39,9 @@ __attribute__((noinline)) static uint8_t trawl_fold_at(const uint8_t *p, size_t 
         uint8_t b = p[i];                                                    \
         if (__builtin_expect(b >= 0x80, 0)) b = trawl_fold_at(p, n, &(i));   \
         const uint32_t entry = next[(row) + class_of[b]];                    \
-        (row) = entry & ~TRAWL_OUTPUT;                                       \
-        if (__builtin_expect((entry & TRAWL_OUTPUT) != 0, 0)) trawl_found(&c, i, row, &(line)); \
+        (row) = entry & ~TRAWL_ANCHOR_OUTPUT;                                \
+        if (__builtin_expect((entry & TRAWL_ANCHOR_OUTPUT) != 0, 0))        \
+            trawl_found(&c, i, row, &(line));                                \
         (i)++;                                                               \
     } while (0)
 

@@ -6,12 +6,6 @@
 #define trawl_classify64 trawl_classify64_bytes
 #endif
 
-/// Bit n-1 for a length n (1 to 64, clamped).
-static inline uint64_t length_bit(int64_t length) {
-    if (length < 1) length = 1;
-    if (length > 64) length = 64;
-    return 1ull << (length - 1);
-}
 /// Bit k: `x` at k - j, the bits before the block from `previous` (j is 1 to 3).
 static inline uint64_t before(uint64_t x, uint64_t previous, unsigned j) { return x << j | previous >> (64 - j); }
 /// Bit k: `x` at k + j, the bits past the block from `next` (j is 1 to 3).
@@ -19,21 +13,6 @@ static inline uint64_t after(uint64_t x, uint64_t next, unsigned j) { return x >
 /// Bits 0..<k (k up to 64).
 static inline uint64_t below(int64_t k) { return k >= 64 ? ~0ull : (1ull << k) - 1; }
 static inline uint32_t max32(uint32_t a, uint32_t b) { return a > b ? a : b; }
-static inline int is_capital(uint8_t b) { return b >= 0x41 && b <= 0x5A; }
-
-/// Two capitals, maybe then a space, right before the digit at `i`.
-static inline int follows_two_capitals(const uint8_t *p, int64_t i) {
-    if (i < 2) return 0;
-    const uint8_t b1 = p[i - 1], b2 = p[i - 2];
-    return (is_capital(b1) && is_capital(b2)) || (b1 == 0x20 && i >= 3 && is_capital(b2) && is_capital(p[i - 3]));
-}
-/// The `+` at `i` is before a digit 1-9, maybe after one space.
-static inline int is_international_prefix(const uint8_t *p, int64_t n, int64_t i) {
-    return i + 1 < n && ((uint8_t)(p[i + 1] - 0x31) < 9 || (p[i + 1] == 0x20 && i + 2 < n && (uint8_t)(p[i + 2] - 0x31) < 9));
-}
-/// `€` (E2 82 AC) starts at `i`.
-static inline int is_euro_sign(const uint8_t *p, int64_t n, int64_t i) { return i + 2 < n && p[i + 1] == 0x82 && p[i + 2] == 0xAC; }
-
 /// Sets `mark` on the line of bit `bit` of a block whose newlines are `nl` and whose first line is
 /// `lines[base]` (or the open `line`, the `count`-th).
 static inline void set_mark(uint8_t mark, int bit, uint64_t nl, size_t base, trawl_line *line, trawl_line *lines, size_t count) {
@@ -101,7 +80,7 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
         if (open_word >= 0 && non_words != 0) {
             // The word ends in this block, before any newline.
             word_end = o + __builtin_ctzll(non_words);
-            line.alnumLengths |= length_bit(word_end - open_word);
+            line.alnumLengths |= trawl_length_bit(word_end - open_word);
             open_word = -1;
         }
         const uint64_t nl = current.newline;
@@ -121,12 +100,12 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
                 const int64_t start = non_digits == 0 ? digit_start : o + 64 - __builtin_clzll(non_digits);
                 const uint32_t length = (uint32_t)(o + e - start);
                 line.digits += length;
-                line.plainLengths |= length_bit(length);
+                line.plainLengths |= trawl_length_bit(length);
                 line.plainRun = max32(line.plainRun, length);
                 const uint64_t bit = 1ull << e;
                 spaced += length;
                 const int closes_spaced = (spaced_links & bit) == 0;
-                line.spacedLengths |= closes_spaced ? length_bit(spaced) : 0;
+                line.spacedLengths |= closes_spaced ? trawl_length_bit(spaced) : 0;
                 line.spacedRun = max32(line.spacedRun, closes_spaced ? spaced : 0);
                 if (closes_spaced && (current.letter & bit) != 0 && spaced >= 6 && (uint8_t)((p[o + e] | 0x20) - 0x61) < 2 && p[o + e - 1] == '2') {
                     line.marks |= mk.corsica;
@@ -135,7 +114,7 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
                 zero_led = dashed == 0 ? p[start] == '0' : zero_led;
                 dashed += length;
                 const int closes_dashed = (dashed_links & bit) == 0;
-                line.dashedLengths |= closes_dashed ? length_bit(dashed) : 0;
+                line.dashedLengths |= closes_dashed ? trawl_length_bit(dashed) : 0;
                 line.dashedRun = max32(line.dashedRun, closes_dashed ? dashed : 0);
                 line.zeroDashedRun = max32(line.zeroDashedRun, closes_dashed && zero_led ? dashed : 0);
                 dashed = closes_dashed ? 0 : dashed;
@@ -156,14 +135,14 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
                     }
                     if ((non_words & bit) != 0) {
                         word_end = o + e;
-                        line.alnumLengths |= length_bit(word_end - first);
+                        line.alnumLengths |= trawl_length_bit(word_end - first);
                     } else {
                         const uint64_t beyond = non_words & ~below(e);
                         if (beyond == 0) {
                             open_word = first;
                         } else {
                             word_end = o + __builtin_ctzll(beyond);
-                            line.alnumLengths |= length_bit(word_end - first);
+                            line.alnumLengths |= trawl_length_bit(word_end - first);
                         }
                     }
                 }
@@ -201,10 +180,10 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
                 set_mark(mk.at, k, nl, base, &line, lines, count);
                 break;
             case '+':
-                if (is_international_prefix(p, n, i)) set_mark(mk.plus, k, nl, base, &line, lines, count);
+                if (trawl_is_international_prefix(p, n, i)) set_mark(mk.plus, k, nl, base, &line, lines, count);
                 break;
             case 0xE2:
-                if (is_euro_sign(p, n, i)) set_mark(mk.currency, k, nl, base, &line, lines, count);
+                if (trawl_is_euro_sign(p, n, i)) set_mark(mk.currency, k, nl, base, &line, lines, count);
                 break;
             default:  // `u` or `U`
                 if (i >= 1 && i + 1 < n && (p[i - 1] | 0x20) == 'e' && (p[i + 1] | 0x20) == 'r') set_mark(mk.currency, k, nl, base, &line, lines, count);
@@ -216,7 +195,7 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
         while (caps != 0) {
             const int k = __builtin_ctzll(caps);
             caps &= caps - 1;
-            if (follows_two_capitals(p, o + k)) set_mark(mk.caps_digits, k, nl, base, &line, lines, count);
+            if (trawl_follows_two_capitals(p, o + k)) set_mark(mk.caps_digits, k, nl, base, &line, lines, count);
         }
         // What reaches the next block.
         if (d >> 63) {

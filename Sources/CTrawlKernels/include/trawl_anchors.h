@@ -54,10 +54,13 @@ static inline int trawl_fold(const uint8_t *p, size_t n, size_t i, int *width) {
     return -1;
 }
 
+/// Set in an entry of the automaton's `next` table when a word ends in the state it leads to.
+#define TRAWL_ANCHOR_OUTPUT 0x80000000u
+
 /// The automaton: `class_of[b]` is the class of an ASCII byte (capitals as their lower-case
 /// letter, spaces as a space) or of a byte past ASCII; `next[row + class]` is the next state's
-/// row (`state * class_count`), with bit 31 set when a word ends in that state; `output[state]`
-/// the anchor slots whose words end there.
+/// row (`state * class_count`), with `TRAWL_ANCHOR_OUTPUT` set when a word ends in that state;
+/// `output[state]` the anchor slots whose words end there.
 typedef struct {
     const uint8_t *class_of;
     const uint32_t *next;

@@ -17,6 +17,33 @@ typedef struct {
     uint8_t marks, dotDigits, colons;
 } trawl_line;
 
+// What both measurements (this one and LineIndex's byte-by-byte reference) decide the same way.
+
+/// Bit n-1 for a length n (1 to 64, clamped): LineIndex.lengthBit.
+static inline uint64_t trawl_length_bit(int64_t length) {
+    if (length < 1) length = 1;
+    if (length > 64) length = 64;
+    return 1ull << (length - 1);
+}
+
+static inline int trawl_is_capital(uint8_t b) { return b >= 0x41 && b <= 0x5A; }
+
+/// Two capitals, maybe then a space, right before the digit at `i` (`caps-digits`, with a second
+/// digit after it).
+static inline int trawl_follows_two_capitals(const uint8_t *p, int64_t i) {
+    if (i < 2) return 0;
+    const uint8_t b1 = p[i - 1], b2 = p[i - 2];
+    return (trawl_is_capital(b1) && trawl_is_capital(b2)) || (b1 == 0x20 && i >= 3 && trawl_is_capital(b2) && trawl_is_capital(p[i - 3]));
+}
+
+/// The `+` at `i` is before a digit 1-9, maybe after one space (`plus`), in `p[0..<n]`.
+static inline int trawl_is_international_prefix(const uint8_t *p, int64_t n, int64_t i) {
+    return i + 1 < n && ((uint8_t)(p[i + 1] - 0x31) < 9 || (p[i + 1] == 0x20 && i + 2 < n && (uint8_t)(p[i + 2] - 0x31) < 9));
+}
+
+/// `€` (E2 82 AC) starts at `i`, which holds 0xE2, in `p[0..<n]`.
+static inline int trawl_is_euro_sign(const uint8_t *p, int64_t n, int64_t i) { return i + 2 < n && p[i + 1] == 0x82 && p[i + 2] == 0xAC; }
+
 /// The bit of each mark (PrefilterDefinition.Mark.bit).
 typedef struct {
     uint8_t at, dot_digit, colon, plus, currency, double_colon, caps_digits, corsica;

@@ -35,9 +35,14 @@ static inline size_t trawl_count_byte(const uint8_t *p, size_t n, uint8_t byte) 
     return count;
 }
 
-/// One block's classes, bit k for byte k (see BlockMeasure.Masks for what each means).
+/// One block's classes, bit k for byte k. Bytes past the batch's end are in no class.
 typedef struct {
-    uint64_t digit, letter, newline, space, dot, dash, colon, gap, rare;
+    uint64_t digit, letter, newline, space, dot, dash, colon;
+    /// The run separators of `run` (` ./-()+,:`, tab and the bytes of the non-breaking spaces).
+    uint64_t gap;
+    /// Bytes checked one by one: `@`, `+`, `u` or `U` (`eur`), 0xE2 (`€`).
+    uint64_t rare;
+    /// The bytes of NBSP (C2 A0) and NNBSP (E2 80 AF); zero in a block of ASCII.
     uint64_t c2, a0, e2, x80, af;
 } trawl_masks;
 

@@ -19,18 +19,8 @@ enum BlockMeasure {
     typealias Line = LineIndex.Line
     typealias Vector = SIMD16<UInt8>
 
-    /// One block's classes: bit `k` for byte `k` of the block. Bytes past the batch's end are
-    /// in no class.
-    struct Masks: Equatable {
-        var digit: UInt64 = 0, letter: UInt64 = 0, newline: UInt64 = 0
-        var space: UInt64 = 0, dot: UInt64 = 0, dash: UInt64 = 0, colon: UInt64 = 0
-        /// The run separators of `run` (` ./-()+,:`, tab and the bytes of the non-breaking spaces).
-        var gap: UInt64 = 0
-        /// Bytes checked one by one: `@`, `+`, `u` or `U` (`eur`), 0xE2 (`€`).
-        var rare: UInt64 = 0
-        /// The bytes of NBSP (C2 A0) and NNBSP (E2 80 AF); zero in a block of ASCII.
-        var c2: UInt64 = 0, a0: UInt64 = 0, e2: UInt64 = 0, x80: UInt64 = 0, af: UInt64 = 0
-    }
+    /// One block's classes (`trawl_masks`, whose header says what each is).
+    typealias Masks = trawl_masks
 
     /// The high bit of each 0x00/0xFF lane, as 16 bits.
     @inline(__always)
@@ -43,15 +33,14 @@ enum BlockMeasure {
     /// The classes of the 64 bytes at `p` as `trawl_measure` classifies them (SSE2's on x86-64),
     /// or with `bytes`, byte by byte (`trawl_classify64_bytes`, the classification elsewhere).
     static func classify(_ p: UnsafeRawPointer, bytes: Bool = false) -> Masks {
-        var c = trawl_masks()
+        var m = Masks()
         let q = p.assumingMemoryBound(to: UInt8.self)
         #if arch(x86_64)
-        if bytes { trawl_classify64_bytes(q, &c) } else { trawl_classify64(q, &c) }
+        if bytes { trawl_classify64_bytes(q, &m) } else { trawl_classify64(q, &m) }
         #else
-        trawl_classify64_bytes(q, &c)
+        trawl_classify64_bytes(q, &m)
         #endif
-        return Masks(digit: c.digit, letter: c.letter, newline: c.newline, space: c.space, dot: c.dot, dash: c.dash,
-                     colon: c.colon, gap: c.gap, rare: c.rare, c2: c.c2, a0: c.a0, e2: c.e2, x80: c.x80, af: c.af)
+        return m
     }
 
     /// `classify` with Swift's vector compares: the reference the tests compare both C
@@ -122,5 +111,13 @@ enum BlockMeasure {
             ends.withUnsafeMutableBufferPointer { ends in trawl_measure(p, n, lines.baseAddress!, ends.baseAddress!, markBits) }
         }
         precondition(written == count, "BlockMeasure: \(written) lines measured, \(count) counted")
+    }
+}
+
+extension trawl_masks: @retroactive Equatable {
+    public static func == (a: trawl_masks, b: trawl_masks) -> Bool {
+        a.digit == b.digit && a.letter == b.letter && a.newline == b.newline && a.space == b.space && a.dot == b.dot
+            && a.dash == b.dash && a.colon == b.colon && a.gap == b.gap && a.rare == b.rare
+            && a.c2 == b.c2 && a.a0 == b.a0 && a.e2 == b.e2 && a.x80 == b.x80 && a.af == b.af
     }
 }

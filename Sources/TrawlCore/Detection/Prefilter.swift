@@ -418,7 +418,7 @@ struct LineIndex {
     }
 
     @inline(__always)
-    static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(max(length, 1), 64) - 1) }
+    static func lengthBit(_ length: Int) -> UInt64 { trawl_length_bit(Int64(length)) }
 
     /// Byte classes: 1 digit, 2 letter, 4 run separator, 8 a byte with its own meaning (newline,
     /// `@ : + .`, the first byte of `€`), 16 `e` or `E` (`EUR`, `euro`).
@@ -451,30 +451,6 @@ struct LineIndex {
         if zeroLed && count > line.zeroDashedRun { line.zeroDashedRun = count }
         end(&count, lengths: &line.dashedLengths, longest: &line.dashedRun)
     }
-
-    @inline(__always)
-    static func isCapital(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
-
-    // The marks that both measurements decide from the bytes around one byte.
-
-    /// Two capitals, maybe then a space, right before the digit at `i` (`caps-digits`, with a
-    /// second digit after it).
-    @inline(__always)
-    static func followsTwoCapitals(_ p: UnsafePointer<UInt8>, at i: Int) -> Bool {
-        guard i >= 2 else { return false }
-        let b1 = p[i - 1], b2 = p[i - 2]
-        return (isCapital(b1) && isCapital(b2)) || (b1 == 0x20 && i >= 3 && isCapital(b2) && isCapital(p[i - 3]))
-    }
-
-    /// The `+` at `i` is before a digit 1-9, maybe after one space (`plus`).
-    @inline(__always)
-    static func isInternationalPrefix(_ p: UnsafePointer<UInt8>, _ n: Int, at i: Int) -> Bool {
-        i + 1 < n && (p[i + 1] &- 0x31 < 9 || (p[i + 1] == 0x20 && i + 2 < n && p[i + 2] &- 0x31 < 9))
-    }
-
-    /// `€` (E2 82 AC) starts at `i`, which holds 0xE2.
-    @inline(__always)
-    static func isEuroSign(_ p: UnsafePointer<UInt8>, _ n: Int, at i: Int) -> Bool { i + 2 < n && p[i + 1] == 0x82 && p[i + 2] == 0xAC }
 
     /// Measures every line of `buffer` (a 64-byte block at a time, `BlockMeasure`), and finds the
     /// anchor words on each. `wide: false` measures byte by byte: the reference the tests compare
@@ -521,7 +497,7 @@ struct LineIndex {
                 if c & 3 != 0 {
                     word += 1
                     if c & 1 != 0 {
-                        if run == 0, i + 1 < n, table[Int(p[i + 1])] & 1 != 0, Self.followsTwoCapitals(p, at: i) { line.marks |= capsDigits }
+                        if run == 0, i + 1 < n, table[Int(p[i + 1])] & 1 != 0, trawl_follows_two_capitals(p, Int64(i)) != 0 { line.marks |= capsDigits }
                         line.digits += 1
                         run += 1
                         gap = 0
@@ -594,14 +570,14 @@ struct LineIndex {
                         if line.colons < 255 { line.colons += 1 }
                         if i + 1 < n, p[i + 1] == UInt8(ascii: ":") { line.marks |= doubleColon }
                     case UInt8(ascii: "+"):
-                        if Self.isInternationalPrefix(p, n, at: i) { line.marks |= plus }
+                        if trawl_is_international_prefix(p, Int64(n), Int64(i)) != 0 { line.marks |= plus }
                     case UInt8(ascii: "."):
                         if i > 0, i + 1 < n, table[Int(p[i - 1])] & 1 != 0, table[Int(p[i + 1])] & 1 != 0 {
                             line.marks |= dot
                             if line.dotDigits < 255 { line.dotDigits += 1 }
                         }
                     default:  // 0xE2: `€` is E2 82 AC
-                        if Self.isEuroSign(p, n, at: i) { line.marks |= currency }
+                        if trawl_is_euro_sign(p, Int64(n), Int64(i)) != 0 { line.marks |= currency }
                     }
                 }
                 i += 1
@@ -640,7 +616,7 @@ public struct AnchorMatcher: Sendable {
     /// (`state * classCount`, so that a step is one add and one load), with `outputFlag` set when
     /// a word ends in that state.
     private let next: [UInt32]
-    private static let outputFlag: UInt32 = 1 << 31
+    private static let outputFlag = UInt32(TRAWL_ANCHOR_OUTPUT)
     /// Detector slots whose word ends in each state (through failure links too), by state.
     private let output: [UInt64]
 
