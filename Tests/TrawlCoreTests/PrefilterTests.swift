@@ -77,11 +77,8 @@ struct PrefilterTests {
     /// The block measurement (`BlockMeasure`, 64 bytes at a time) gives every line the same
     /// measures as the byte-by-byte one, on random runs of every byte class.
     @Test func blockMeasurementEqualsByteByByte() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x9E37_79B9_7F4A_7C15)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         let tokens = ["0", "7", "a", "Z", "e", "E", "eur", "EURO", "ur", " ", ".", "-", ":", "::", "/", "@", "+", ",", "(", ")", "\t",
                       "\n", "\u{00A0}", "\u{202F}", "€", "é", "FR", "GB ", "x",
                       // Long stretches without digits (across the 64-byte blocks), words that a
@@ -107,11 +104,8 @@ struct PrefilterTests {
     /// The classifications the block measurement uses (SSE2's on x86-64, byte by byte elsewhere)
     /// give every byte value, at every position of a block, the classes of the Swift reference.
     @Test func blockClassificationEqualsTheSwiftOne() {
-        var state: UInt64 = 0x1234_5678_9ABC_DEF1
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x1234_5678_9ABC_DEF1)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         var blocks: [[UInt8]] = (0..<4).map { k in (0..<64).map { UInt8(64 * k + $0) } }  // every byte value
         let common: [UInt8] = Array("0123456789 aZuU@+.-:,()/*\t\n".utf8) + [0xC2, 0xA0, 0xE2, 0x80, 0xAF, 0xFF]
         for _ in 0..<2000 {
@@ -129,11 +123,8 @@ struct PrefilterTests {
     /// The line count the block measurement makes room with (`trawl_count_byte`, 16 bytes a step
     /// and 255 steps per sum) counts every newline, at every length and offset.
     @Test func newlineCountEqualsAPlainCount() {
-        var state: UInt64 = 0x0F0F_1234_ABCD_0001
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x0F0F_1234_ABCD_0001)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         let all = (0..<9000).map { _ in [0x0A, 0x61, 0x0A, 0x30, 0x8A, 0xFF][next(6)] as UInt8 }
         all.withUnsafeBufferPointer { p in
             for length in Array(0...70) + [4079, 4080, 4081, 4096, 8191, 8999] {
@@ -153,11 +144,8 @@ struct PrefilterTests {
         let pieces = ["123456789012", "06 12 34 56 78", "1\u{00A0}2", "1\u{202F}234", "12-34", "1 .2", "1(-)2", "1 (-)2", "12::34", "9.9.9.9",
                       "FR76 3000", "AB12", "ab 12", "1 85 05 2A 123", "+33 6", "+ 3", "+0100", "eur", "EURO", "x€", "@b",
                       "a245f09e", "abcdefgh1", "A1B2C3", "0012", "\n", "\n\n", "é1", "2b", " "]
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x2545_F491_4F6C_DD1D)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         var checked = 0
         for piece in pieces {
             let bytes = Array(piece.utf8)
@@ -193,16 +181,12 @@ struct PrefilterTests {
         }
         #expect(sets.count > 20)
         let table = try #require(AdmissionTable(sets))
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x2545_F491_4F6C_DD1D)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         func bits() -> UInt64 { (0..<next(4)).reduce(0) { acc, _ in acc | 1 << UInt64(next(64)) } }
         var lines: [(line: LineIndex.Line, words: UInt64)] = []
         let tokens = ["0", "7", "12345", "06 12 34 56 78", "a", "eur", " ", ".", "-", ":", "::", "@", "+", "€", "FR76", "rue", "asile", "\n"]
-        var text = ""
-        while text.utf8.count < 20_000 { text += tokens[next(tokens.count)] }
+        let text = random.text(from: tokens, length: 20_000)
         let matcher = try #require(AnchorMatcher(words: [["rue"], ["asile"]]))
         var index = LineIndex()
         Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
@@ -293,19 +277,14 @@ struct PrefilterTests {
         for d in catalog.detectors {
             if d.contextAnywhere != nil, let fragments = d.context?.anchorFragments() { slots.append(fragments.map(cString)) }
         }
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x2545_F491_4F6C_DD1D)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         let tokens = ["asile", "ASI", "le", " rue", " ch", "RQTH", "handicap", "réfugié", "ſécurité", "\u{212A}", " ", "\u{00A0}", "\u{202F}",
                       "12", "-", "\n", "\n\n", "x", "é", "Ã", "casier judiciaire", "domicile", "adresse", "né à", "Né le",
                       "\n2024-01-01 20:34:00\n", "\n0612345678\n", "\n12.5;7\n"]
         var marked = 0
         for round in 0..<100 {
-            var text = ""
-            let length = round % 20 == 0 ? 20_000 : next(6000)
-            while text.utf8.count < length { text += tokens[next(tokens.count)] }
+            let text = random.text(from: tokens, length: round % 20 == 0 ? 20_000 : next(6000))
             var bytes = Array(text.utf8)
             // Stray bytes of folded characters (a lead byte without its continuation).
             for _ in 0..<next(4) where !bytes.isEmpty { bytes[next(bytes.count)] = [0xC2, 0xC3, 0xE2, 0xC5][next(4)] }
@@ -510,5 +489,55 @@ struct PrefilterTests {
             #expect(on.count > 100)
             #expect(on == off, "\(format): \(Set(off).subtracting(on).prefix(3)) missing, \(Set(on).subtracting(off).prefix(3)) extra")
         }
+    }
+
+    /// The dotted-quad shape found by the C loop is the first place a plain reading of its
+    /// definition finds, and the IPv4 pattern run anchored at those places finds exactly what it
+    /// finds unanchored (the `starts` promise of `ip-address`'s lean pattern).
+    @Test func dottedQuadStartsGiveTheUnanchoredMatches() throws {
+        let detector = try #require(try DetectorCatalog.builtin().detectors.first { $0.id == "ip-address" })
+        let lean = try #require(detector.leanPattern)
+        let starts = try #require(detector.leanStarts)
+        #expect(starts.shape == .dottedQuad)
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        /// `[0-9]{1,3}` then `.` from `i`: the dot's index.
+        func octet(_ p: [UInt8], _ i: Int) -> Int? {
+            var k = i
+            while k < p.count, isDigit(p[k]) { k += 1 }
+            return (1...3).contains(k - i) && k < p.count && p[k] == 0x2E ? k : nil
+        }
+        func reference(_ p: [UInt8], from: Int, to: Int) -> Int? {
+            (from..<to).first { r in
+                guard r == 0 || !isDigit(p[r - 1]), let a = octet(p, r), let b = octet(p, a + 1), let c = octet(p, b + 1) else { return false }
+                return c + 1 < p.count && isDigit(p[c + 1])
+            }
+        }
+        var random = SeededRandom(0x9E37_79B9_7F4A_7C15)
+        func next(_ bound: Int) -> Int { random.next(bound) }
+        let tokens = ["1", "25", "255", "256", "1234", ".", "..", "a", "/", " ", ":", "\n", "10.0.0.1", "192.168.1.254", "1.2.3", "v1.2.3.4",
+                      "::ffff:", "-", "999.1.1.1"]
+        let scratch = MatchScratch()
+        var found = 0
+        for round in 0..<400 {
+            let text = random.text(from: tokens, length: round % 50 == 0 ? 4000 : next(200))
+            let bytes = Array(text.utf8)
+            let from = bytes.isEmpty ? 0 : next(bytes.count), to = from + (bytes.count == from ? 0 : next(bytes.count - from + 1))
+            let shape = bytes.withUnsafeBufferPointer { MatchStart.dottedQuad.next(in: $0, from: from, to: to) }
+            #expect(shape == reference(bytes, from: from, to: to), "\(text.debugDescription) \(from)..<\(to)")
+            // Line by line, as the engine runs it: both ways find the same matches.
+            var start = 0
+            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                let end = start + line.count
+                var plain: [Range<Int>] = [], anchored: [Range<Int>] = []
+                bytes.withUnsafeBufferPointer { buffer in
+                    lean.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch) { plain.append($0) }
+                    starts.anchored.forEachMatch(in: buffer, from: start, upTo: end, startingWith: starts.shape, scratch: scratch) { anchored.append($0) }
+                }
+                #expect(plain == anchored, "\(String(decoding: line, as: UTF8.self).debugDescription)")
+                found += plain.count
+                start = end + 1
+            }
+        }
+        #expect(found > 200)
     }
 }

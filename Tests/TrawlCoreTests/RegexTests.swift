@@ -26,11 +26,8 @@ struct RegexTests {
     @Test func bytePatternsFindWhatCharacterPatternsFind() throws {
         let catalog = try DetectorCatalog.builtin()
         let scratch = MatchScratch()
-        var state: UInt64 = 0x51_7CC1_B727_220A
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(0x51_7CC1_B727_220A)
+        func next(_ bound: Int) -> Int { random.next(bound) }
         var tokens = ["é", "É", "\u{00A0}", "\u{202F}", "\u{212A}", "ſ", "€", " ", ".", "-", "+", "\n", "0", "7", "A", "k", "s", "@"]
         let patterns = catalog.detectors.flatMap { [$0.pattern, $0.leanPattern].compactMap { $0 } }.filter(\.readsBytes)
         #expect(patterns.count >= 12, "\(patterns.count) built-in patterns read bytes")

@@ -87,3 +87,24 @@ final class PieceSource: ByteSource {
         return try bytes.read(into: buffer, count: n)
     }
 }
+
+/// A seeded generator (a 64-bit LCG): a random test draws the same inputs on every run, so a
+/// failure can be replayed.
+struct SeededRandom {
+    var state: UInt64
+
+    init(_ seed: UInt64) { state = seed }
+
+    /// A number in `0..<bound`.
+    mutating func next(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
+    }
+
+    /// Tokens drawn at random until the text holds `length` bytes or more.
+    mutating func text(from tokens: [String], length: Int) -> String {
+        var text = ""
+        while text.utf8.count < length { text += tokens[next(tokens.count)] }
+        return text
+    }
+}

@@ -245,23 +245,31 @@ public final class DetectionWorker {
                         }
                     }
                     let lines = lineIndex.lines, lineWords = lineIndex.words, bounds = lineIndex.bounds, firstSegments = lineIndex.firstSegments
-                    var passes = [(pattern, admitted)]
+                    var passes: [(PCRE2Regex, [Int32], MatchStart?)] = [(pattern, admitted, nil)]
                     if let lean = detector.leanPattern {
                         // Lines that do not meet `unless` take the lean pattern (same matches there).
                         var full: [Int32] = [], leanLines: [Int32] = []
                         for l in admitted {
                             if detector.leanUnless.contains(where: { $0.admits(lines[Int(l)], words: lineWords[Int(l)]) }) { full.append(l) } else { leanLines.append(l) }
                         }
-                        if !leanLines.isEmpty { passes = [(pattern, full), (lean, leanLines)] }
+                        if !leanLines.isEmpty {
+                            let leanPass = detector.leanStarts.map { ($0.anchored, leanLines, $0.shape) } ?? (lean, leanLines, nil)
+                            passes = [(pattern, full, nil), leanPass]
+                        }
                     }
-                    for (regex, lineList) in passes {
+                    for (regex, lineList, shape) in passes {
                         forEachWindow(lineList) { first, start, end in
                             // The match's line gives the cell to start looking from (`segmentIndex`).
                             var l = first
-                            regex.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch) { range in
+                            let body = { (range: Range<Int>) in
                                 while l + 1 < bounds.count, bounds.end(l) < range.lowerBound { l += 1 }
                                 self.segmentHint = Int(firstSegments[l])
                                 found(range)
+                            }
+                            if let shape {
+                                regex.forEachMatch(in: buffer, from: start, upTo: end, startingWith: shape, scratch: scratch, body)
+                            } else {
+                                regex.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch, body)
                             }
                         }
                     }

@@ -15,6 +15,8 @@ public final class Detector: Sendable {
     /// `lean_pattern`: the cheaper pattern and the conditions under which it may not be used.
     let leanPattern: PCRE2Regex?
     let leanUnless: [LineCondition]
+    /// `lean_pattern` → `starts`: the lean pattern compiled anchored, to try where its shape starts.
+    let leanStarts: (shape: MatchStart, anchored: PCRE2Regex)?
     /// `block`, ready to check.
     let block: BlockPrefilter.Compiled?
 
@@ -72,9 +74,15 @@ public final class Detector: Sendable {
             }
             self.leanPattern = try compile("lean_pattern", lean.pattern, [.multiline])
             self.leanUnless = lean.unless.conditions(wordBit: 0)
+            if let shape = lean.starts, let anchored = try compile("lean_pattern", lean.pattern, [.multiline, .anchored]) {
+                self.leanStarts = (shape, anchored)
+            } else {
+                self.leanStarts = nil
+            }
         } else {
             self.leanPattern = nil
             self.leanUnless = []
+            self.leanStarts = nil
         }
         if let block = definition.block {
             guard definition.pattern != nil, definition.prefilter == nil else {

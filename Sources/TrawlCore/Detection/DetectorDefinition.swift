@@ -37,6 +37,9 @@ public struct DetectorDefinition: Sendable, Codable, Hashable {
     public struct LeanPattern: Sendable, Codable, Hashable {
         public var unless: PrefilterDefinition
         public var pattern: String
+        /// The shape every match of `pattern` starts with: the pattern then runs anchored at each
+        /// place the shape is found, not at every byte that could start it.
+        public var starts: MatchStart?
     }
 
     enum CodingKeys: String, CodingKey {

@@ -239,6 +239,26 @@ extension PCRE2Regex {
         }
     }
 
+    /// The matches of `forEachMatch(in:from:upTo:scratch:_:)` for a pattern compiled anchored,
+    /// tried only where `shape` starts: the same matches as the pattern unanchored finds, when
+    /// every one of its matches starts with the shape.
+    func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, startingWith shape: MatchStart,
+                      scratch: MatchScratch, _ body: (Range<Int>) -> Void) {
+        let limited = end >= subject.count ? subject : UnsafeBufferPointer(rebasing: subject[0..<min(subject.count, end + Self.windowSlack)])
+        var position = start
+        while let at = shape.next(in: limited, from: position, to: end) {
+            switch firstMatch(in: limited, from: at, scratch: scratch) {
+            case .match(let range):
+                body(range)
+                position = max(range.upperBound, at + 1)
+            case .noMatch:
+                position = at + 1
+            case .limitExceeded, .error:
+                position = nextLineStart(limited, after: at)
+            }
+        }
+    }
+
     /// True when the whole of `subject` matches (anchored at both ends).
     public func matchesWhole(_ subject: UnsafeBufferPointer<UInt8>, scratch: MatchScratch) -> Bool {
         if case .match = firstMatch(in: subject, from: 0, options: [.anchored, .endAnchored], scratch: scratch) { return true }
