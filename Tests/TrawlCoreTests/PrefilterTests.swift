@@ -428,6 +428,25 @@ struct PrefilterTests {
         _ = try TestDetectors.make(yaml("[0-9]\\h[0-9]"))
     }
 
+    /// The byte searches of the catalog's checks find what the regular expressions they replace
+    /// found (Foundation's, here the oracle).
+    @Test func catalogChecksAgreeWithTheirRegularExpressions() {
+        func regex(_ pattern: String, _ text: String) -> String? { text.range(of: pattern, options: .regularExpression).map { String(text[$0]) } }
+        for id in ["email", "fr-nir", "a", "a-b-c", "9-x", "", "-a", "a-", "a--b", "Email", "fr_nir", "é", "ip address", "a-1"] {
+            #expect(Detector.isKebabCase(id) == (regex("^[a-z0-9]+(?:-[a-z0-9]+)*$", id) != nil), "\(id)")
+        }
+        for key in ["user.contact.email", "user", "user.", ".user", "user..x", "user.x9", "us9er.x", "user_x.y_z", "User.x", "user.x-y", "a.b.c.d"] {
+            #expect(Detector.isDottedKey(key) == (regex("^[a-z_]+(?:\\.[a-z0-9_]+)+$", key) != nil), "\(key)")
+        }
+        for pattern in ["(?s)x", "(?^s)x", "(?is)x", "(?x-s:y)", "(?i)x", "(?<n>s)", "(?=s)", "a(?s", "(?sis)", "((?s))", "(?iss", "(?^)", "(?"] {
+            let dotAll = regex(#"\(\?\^?[a-zA-Z]*s"#, pattern)
+            #expect(Detector.multilineToken(in: pattern) == dotAll, "\(pattern)")
+        }
+        for phrase in ["né le", " né le ", "\tNIR\u{00A0}", "\u{202F}", "", "  ", "a b", "\n x \n", "é\u{301} "] {
+            #expect(KeywordSet.trimmed(phrase) == phrase.trimmingCharacters(in: .whitespaces), "\(phrase.debugDescription)")
+        }
+    }
+
     /// `lean_pattern` needs a prefilter, an `unless` without words and a pattern that stays on its
     /// line; `ip-address` runs its IPv4 branch alone on lines without `::` or six colons, with the
     /// same matches as the whole pattern.

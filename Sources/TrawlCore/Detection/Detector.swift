@@ -31,10 +31,10 @@ public final class Detector: Sendable {
         self.definition = definition
         self.source = source
         func fail(_ message: String) -> CatalogError { CatalogError(file: source, message: message) }
-        guard definition.id.range(of: "^[a-z0-9]+(?:-[a-z0-9]+)*$", options: .regularExpression) != nil else {
+        guard Self.isKebabCase(definition.id) else {
             throw fail("id '\(definition.id)' must be kebab-case (a-z, 0-9, -)")
         }
-        guard definition.category.range(of: "^[a-z_]+(?:\\.[a-z0-9_]+)+$", options: .regularExpression) != nil else {
+        guard Self.isDottedKey(definition.category) else {
             throw fail("category '\(definition.category)' must be a dotted key such as user.contact.email")
         }
         func compile(_ key: String, _ text: String?, _ options: PCRE2Regex.Options = []) throws(CatalogError) -> PCRE2Regex? {
@@ -115,9 +115,47 @@ extension Detector {
                                   "\\x{0a}", "\\x{0A}", "\\x{000a}", "\\x{000A}", "\\012", "\\p{Z", "\\p{C", "\\p{Any", "\\p{Xsp", "\\p{Xps"]
 
     static func multilineToken(in pattern: String) -> String? {
-        if let token = multilineTokens.first(where: { pattern.contains($0) }) { return token }
-        if let dotAll = pattern.range(of: #"\(\?\^?[a-zA-Z]*s"#, options: .regularExpression) { return String(pattern[dotAll]) }
+        // Byte searches: Foundation's `contains` and regular expressions took a fifth of the
+        // start-up time over the built-in catalog.
+        let bytes = Array(pattern.utf8)
+        /// Where `token` first occurs in `bytes` from `from` on.
+        func find(_ token: String, from: Int = 0) -> Int? {
+            let t = Array(token.utf8)
+            guard bytes.count >= t.count else { return nil }
+            return (from..<max(from, bytes.count - t.count + 1)).first { k in (0..<t.count).allSatisfy { bytes[k + $0] == t[$0] } }
+        }
+        if let token = multilineTokens.first(where: { find($0) != nil }) { return token }
+        // An option setting that turns dot-all on: `(?s`, `(?^s`, `(?is)`, `(?x-s` (the letters
+        // up to the last `s`).
+        var i = 0
+        while let open = find("(?", from: i) {
+            var k = open + 2
+            if k < bytes.count && bytes[k] == UInt8(ascii: "^") { k += 1 }
+            var end: Int?
+            while k < bytes.count, bytes[k] | 0x20 >= 0x61 && bytes[k] | 0x20 <= 0x7A {
+                if bytes[k] == UInt8(ascii: "s") { end = k + 1 }
+                k += 1
+            }
+            if let end { return String(decoding: bytes[open..<end], as: UTF8.self) }
+            i = open + 2
+        }
         return nil
+    }
+
+    /// `^[a-z0-9]+(?:-[a-z0-9]+)*$`: a detector id.
+    static func isKebabCase(_ id: String) -> Bool {
+        func isWordByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        let parts = id.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        return parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(isWordByte) }
+    }
+
+    /// `^[a-z_]+(?:\.[a-z0-9_]+)+$`: a category key such as `user.contact.email`.
+    static func isDottedKey(_ key: String) -> Bool {
+        let parts = key.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        func allowed(_ b: UInt8, digits: Bool) -> Bool { (b >= 0x61 && b <= 0x7A) || b == 0x5F || (digits && b >= 0x30 && b <= 0x39) }
+        return parts.count >= 2 && parts.enumerated().allSatisfy { index, part in
+            !part.isEmpty && part.allSatisfy { allowed($0, digits: index > 0) }
+        }
     }
 }
 

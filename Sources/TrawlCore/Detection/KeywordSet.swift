@@ -47,6 +47,15 @@ public struct KeywordSet: Sendable {
         return map
     }()
 
+    /// `phrase` without the horizontal spaces around it (what `trimmingCharacters(in:
+    /// .whitespaces)` removes, without Foundation's bridging: the catalog trims every phrase at
+    /// start-up).
+    static func trimmed(_ phrase: String) -> String {
+        func isSpace(_ c: Character) -> Bool { c.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator } }
+        guard let first = phrase.firstIndex(where: { !isSpace($0) }), let last = phrase.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(phrase[first...last])
+    }
+
     static func isAcronym(_ trimmed: String) -> Bool {
         trimmed.count <= 4 && trimmed.allSatisfy { $0.isUppercase || $0.isNumber } && trimmed.contains(where: \.isLetter)
     }
@@ -62,7 +71,7 @@ public struct KeywordSet: Sendable {
     func anchorFragments() -> [String]? {
         var fragments: [String] = []
         for phrase in phrases {
-            let trimmed = phrase.trimmingCharacters(in: .whitespaces)
+            let trimmed = Self.trimmed(phrase)
             let isAcronym = Self.isAcronym(trimmed)
             // Each piece, and whether a space of the phrase is right before and after it: the
             // phrase's regex puts one or more whitespace characters there (`[\s\x{00A0}]+`), and
@@ -94,7 +103,7 @@ public struct KeywordSet: Sendable {
     }
 
     static func pattern(for phrase: String) -> String {
-        let trimmed = phrase.trimmingCharacters(in: .whitespaces)
+        let trimmed = Self.trimmed(phrase)
         let isAcronym = Self.isAcronym(trimmed)
         var out = ""
         var lastWasSpace = false
@@ -116,7 +125,8 @@ public struct KeywordSet: Sendable {
                 out.append(ch)
             } else {
                 for scalar in ch.unicodeScalars {
-                    out += String(format: "\\x{%04X}", scalar.value)
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    out += "\\x{" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "}"
                 }
             }
         }
