@@ -261,15 +261,10 @@ public final class DetectionWorker {
                         forEachWindow(lineList) { first, start, end in
                             // The match's line gives the cell to start looking from (`segmentIndex`).
                             var l = first
-                            let body = { (range: Range<Int>) in
+                            regex.forEachMatch(in: buffer, from: start, upTo: end, startingWith: shape, scratch: scratch) { range in
                                 while l + 1 < bounds.count, bounds.end(l) < range.lowerBound { l += 1 }
                                 self.segmentHint = Int(firstSegments[l])
                                 found(range)
-                            }
-                            if let shape {
-                                regex.forEachMatch(in: buffer, from: start, upTo: end, startingWith: shape, scratch: scratch, body)
-                            } else {
-                                regex.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch, body)
                             }
                         }
                     }

@@ -37,6 +37,15 @@ public final class JSONReader: CellReader {
                 lastKey = next
                 return keys[next].path
             }
+            // A short list is searched: hashing the key (and copying it to look it up) cost more
+            // than comparing it with a few dozen keys.
+            if keys.count <= 32 {
+                for k in keys.indices where keys[k].key.withUnsafeBufferPointer({ RunScan.same($0, bytes) }) {
+                    lastKey = k
+                    return keys[k].path
+                }
+                return nil
+            }
             guard let known = keyIndex[Array(bytes)] else { return nil }
             lastKey = known
             return keys[known].path

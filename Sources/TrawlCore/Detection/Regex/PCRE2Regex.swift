@@ -218,42 +218,35 @@ extension PCRE2Regex {
     /// Calls `body` for every non-overlapping match starting in `start..<end`, where `end` is a
     /// newline (or the end of `subject`). Look-behinds see the bytes before `start`; the pattern
     /// reads at most `windowSlack` bytes past `end`, so it must not match across a newline.
-    public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, scratch: MatchScratch,
-                             _ body: (Range<Int>) -> Void) {
+    ///
+    /// With `shape`, the pattern (compiled anchored) is tried only where the shape starts: the
+    /// same matches as the pattern unanchored finds, when every one of its matches starts with the
+    /// shape.
+    public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, startingWith shape: MatchStart? = nil,
+                             scratch: MatchScratch, _ body: (Range<Int>) -> Void) {
         let limited = end >= subject.count ? subject : UnsafeBufferPointer(rebasing: subject[0..<min(subject.count, end + Self.windowSlack)])
         var position = start
-        while position <= end {
-            switch firstMatch(in: limited, from: position, scratch: scratch) {
+        // A match found from `end` on would start at or past `end`: when `end` is a newline, it
+        // is not this window's (a cell that is one whole match needs no second search).
+        while position < end || (position == end && end >= subject.count) {
+            var at = position
+            if let shape {
+                guard let next = shape.next(in: limited, from: position, to: end) else { return }
+                at = next
+            }
+            switch firstMatch(in: limited, from: at, scratch: scratch) {
             case .match(let range):
                 if range.lowerBound >= end && end < subject.count { return }
                 body(range)
                 position = range.upperBound > range.lowerBound ? range.upperBound : range.upperBound + 1
             case .noMatch:
-                return
+                // Unanchored, no match is left; anchored, none starts here.
+                guard shape != nil else { return }
+                position = at + 1
             case .limitExceeded:
                 // Counted by `firstMatch`. Skip past the next line break: the abandoned attempt is confined to that line.
-                position = nextLineStart(limited, after: position)
+                position = nextLineStart(limited, after: at)
             case .error:
-                position = nextLineStart(limited, after: position)
-            }
-        }
-    }
-
-    /// The matches of `forEachMatch(in:from:upTo:scratch:_:)` for a pattern compiled anchored,
-    /// tried only where `shape` starts: the same matches as the pattern unanchored finds, when
-    /// every one of its matches starts with the shape.
-    func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, startingWith shape: MatchStart,
-                      scratch: MatchScratch, _ body: (Range<Int>) -> Void) {
-        let limited = end >= subject.count ? subject : UnsafeBufferPointer(rebasing: subject[0..<min(subject.count, end + Self.windowSlack)])
-        var position = start
-        while let at = shape.next(in: limited, from: position, to: end) {
-            switch firstMatch(in: limited, from: at, scratch: scratch) {
-            case .match(let range):
-                body(range)
-                position = max(range.upperBound, at + 1)
-            case .noMatch:
-                position = at + 1
-            case .limitExceeded, .error:
                 position = nextLineStart(limited, after: at)
             }
         }
