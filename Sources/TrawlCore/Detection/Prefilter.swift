@@ -265,11 +265,14 @@ struct LineCondition: Sendable {
 struct AdmissionTable: Sendable {
     /// Counted values are clamped to this before the lookup; thresholds must not exceed it.
     static let cap = 127
+    /// Entries per bit-set feature in `bitSets`.
+    static let perFeature = 66
     /// digits, run, plainRun, spacedRun, dashedRun, dotDigits, colons, zeroDashedRun: `(cap + 1)`
     /// masks each.
     private let counted: [UInt64]
-    /// plainLengths, spacedLengths, dashedLengths, alnum, words: 65 masks each (the sets that
-    /// ask nothing of the feature, then one per bit).
+    /// plainLengths, spacedLengths, dashedLengths, alnum, words: `perFeature` masks each (the
+    /// sets that ask nothing of the feature, one per bit, then the bits some set asks for: a
+    /// line's other bits, such as the lengths of a date's runs, are not looked up one by one).
     private let bitSets: [UInt64]
     /// The sets a line meets by its marks (all 256 combinations).
     private let marks: [UInt64]
@@ -291,12 +294,13 @@ struct AdmissionTable: Sendable {
             }
         }
         let sets: [(LineCondition) -> UInt64] = [\.plainLengths, \.spacedLengths, \.dashedLengths, \.alnum, \.words]
-        var bitSets = [UInt64](repeating: 0, count: sets.count * 65)
+        var bitSets = [UInt64](repeating: 0, count: sets.count * Self.perFeature)
         for (f, set) in sets.enumerated() {
             for (c, condition) in conditions.enumerated() {
                 let bits = set(condition)
-                if bits == 0 { bitSets[f * 65] |= 1 << UInt64(c) }
-                for b in 0..<64 where bits & (1 << UInt64(b)) != 0 { bitSets[f * 65 + 1 + b] |= 1 << UInt64(c) }
+                if bits == 0 { bitSets[f * Self.perFeature] |= 1 << UInt64(c) }
+                for b in 0..<64 where bits & (1 << UInt64(b)) != 0 { bitSets[f * Self.perFeature + 1 + b] |= 1 << UInt64(c) }
+                bitSets[f * Self.perFeature + 65] |= bits
             }
         }
         var marks = [UInt64](repeating: 0, count: 256)
@@ -320,10 +324,10 @@ struct AdmissionTable: Sendable {
         let stride = Self.cap + 1
         @inline(__always) func at(_ f: Int, _ v: UInt32) -> UInt64 { counted[f * stride + Int(min(v, UInt32(Self.cap)))] }
         @inline(__always) func any(_ f: Int, _ bits: UInt64) -> UInt64 {
-            var m = bitSets[f * 65]
-            var rest = bits
+            var m = bitSets[f * Self.perFeature]
+            var rest = bits & bitSets[f * Self.perFeature + 65]
             while rest != 0 {
-                m |= bitSets[f * 65 + 1 + rest.trailingZeroBitCount]
+                m |= bitSets[f * Self.perFeature + 1 + rest.trailingZeroBitCount]
                 rest &= rest - 1
             }
             return m
