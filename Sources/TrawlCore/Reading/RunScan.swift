@@ -54,8 +54,7 @@ enum RunScan {
     /// its bit count was a dozen instructions for every word of ASCII text.
     @inline(__always)
     static func continuations(_ x: UInt64) -> Int {
-        let c = x & ~(x << 1) & highs
-        return c == 0 ? 0 : c.nonzeroBitCount
+        x & highs == 0 ? 0 : (x & ~(x << 1) & highs).nonzeroBitCount
     }
 }
 
