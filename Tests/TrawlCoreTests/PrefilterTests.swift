@@ -442,9 +442,16 @@ struct PrefilterTests {
             let dotAll = regex(#"\(\?\^?[a-zA-Z]*s"#, pattern)
             #expect(Detector.multilineToken(in: pattern) == dotAll, "\(pattern)")
         }
-        for phrase in ["né le", " né le ", "\tNIR\u{00A0}", "\u{202F}", "", "  ", "a b", "\n x \n", "é\u{301} "] {
+        for phrase in ["né le", " né le ", "\tNIR\u{00A0}", "\u{202F}", "", "  ", "a b", "\n x \n", "é\u{301} ", " \u{301}abc", "x \u{301}"] {
             #expect(KeywordSet.trimmed(phrase) == phrase.trimmingCharacters(in: .whitespaces), "\(phrase.debugDescription)")
         }
+        // Deliberately stricter than the regular expressions, whose `$` also matched before a
+        // final line break: an id or a category ending in one (a YAML block scalar) is refused.
+        for id in ["email\n", "a-b\r\n"] { #expect(!Detector.isKebabCase(id)) }
+        #expect(!Detector.isDottedKey("user.contact.email\n"))
+        // Characters past the Basic Multilingual Plane keep their whole code point.
+        #expect(KeywordSet.pattern(for: "a\u{1F600}").contains("\\x{1F600}"))
+        #expect(KeywordSet.pattern(for: "a\u{00B0}").contains("\\x{00B0}"))
     }
 
     /// `lean_pattern` needs a prefilter, an `unless` without words and a pattern that stays on its
@@ -465,6 +472,19 @@ struct PrefilterTests {
         #expect(throws: CatalogError.self) { try TestDetectors.make(yaml("", "{ any: [colon] }", "[0-9]{3}")) }
         #expect(throws: CatalogError.self) { try TestDetectors.make(yaml("prefilter: { digits: 2 }", "{ words: [ab] }", "[0-9]{3}")) }
         #expect(throws: CatalogError.self) { try TestDetectors.make(yaml("prefilter: { digits: 2 }", "{ any: [colon] }", "[0-9]\\s")) }
+        // `starts` is checked on the examples: `123` starts with no dotted quad.
+        let shaped = { (lean: String, example: String) in """
+            id: test-starts
+            name: Test
+            category: user.test
+            description: test
+            pattern: '[0-9.]{3,}'
+            prefilter: { digits: 2 }
+            lean_pattern: { unless: { any: [colon] }, pattern: '\(lean)', starts: dotted-quad }
+            examples: { match: ["\(example)"], no_match: ["ab"] }
+            """ }
+        _ = try TestDetectors.make(shaped("(?<![0-9])[0-9]{1,3}(?:[.][0-9]{1,3}){3}", "at 10.1.2.3 ok"))
+        #expect(throws: CatalogError.self) { try TestDetectors.make(shaped("[0-9]{3}", "123")) }
 
         let catalog = try DetectorCatalog.builtin()
         let ip = try #require(catalog.detectors.first { $0.id == "ip-address" })
@@ -518,6 +538,10 @@ struct PrefilterTests {
         let lean = try #require(detector.leanPattern)
         let starts = try #require(detector.leanStarts)
         #expect(starts.shape == .dottedQuad)
+        // Compiled anchored: a search from before the address finds nothing.
+        let padded = Array(" 1.2.3.4".utf8)
+        let fromBefore = padded.withUnsafeBufferPointer { starts.anchored.firstMatch(in: $0, from: 0, scratch: MatchScratch()) }
+        if case .noMatch = fromBefore {} else { Issue.record("the anchored pattern matched past its start: \(fromBefore)") }
         func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
         /// `[0-9]{1,3}` then `.` from `i`: the dot's index.
         func octet(_ p: [UInt8], _ i: Int) -> Int? {
@@ -543,18 +567,23 @@ struct PrefilterTests {
             let from = bytes.isEmpty ? 0 : next(bytes.count), to = from + (bytes.count == from ? 0 : next(bytes.count - from + 1))
             let shape = bytes.withUnsafeBufferPointer { MatchStart.dottedQuad.next(in: $0, from: from, to: to) }
             #expect(shape == reference(bytes, from: from, to: to), "\(text.debugDescription) \(from)..<\(to)")
-            // Line by line, as the engine runs it: both ways find the same matches.
-            var start = 0
-            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-                let end = start + line.count
+            // In windows of one or more whole lines, as the engine runs it: both ways find the
+            // same matches.
+            var bounds = [0]
+            for (i, b) in bytes.enumerated() where b == 0x0A { bounds.append(i + 1) }
+            bounds.append(bytes.count + 1)
+            var first = 0
+            while first + 1 < bounds.count {
+                let last = min(bounds.count - 1, first + 1 + next(3))
+                let start = bounds[first], end = bounds[last] - 1
                 var plain: [Range<Int>] = [], anchored: [Range<Int>] = []
                 bytes.withUnsafeBufferPointer { buffer in
                     lean.forEachMatch(in: buffer, from: start, upTo: end, scratch: scratch) { plain.append($0) }
                     starts.anchored.forEachMatch(in: buffer, from: start, upTo: end, startingWith: starts.shape, scratch: scratch) { anchored.append($0) }
                 }
-                #expect(plain == anchored, "\(String(decoding: line, as: UTF8.self).debugDescription)")
+                #expect(plain == anchored, "\(String(decoding: bytes[start..<end], as: UTF8.self).debugDescription)")
                 found += plain.count
-                start = end + 1
+                first = last
             }
         }
         #expect(found > 200)

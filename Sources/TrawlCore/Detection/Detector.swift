@@ -74,7 +74,21 @@ public final class Detector: Sendable {
             }
             self.leanPattern = try compile("lean_pattern", lean.pattern, [.multiline])
             self.leanUnless = lean.unless.conditions(wordBit: 0)
-            if let shape = lean.starts, let anchored = try compile("lean_pattern", lean.pattern, [.multiline, .anchored]) {
+            if let shape = lean.starts, let anchored = try compile("lean_pattern", lean.pattern, [.multiline, .anchored]),
+               let unanchored = leanPattern {
+                // The promise of `starts` (every match begins with the shape) is checked on the
+                // examples: a pattern that breaks it would lose matches silently.
+                let scratch = MatchScratch()
+                for example in definition.examples.match + definition.examples.noMatch {
+                    var plain: [Range<Int>] = [], shaped: [Range<Int>] = []
+                    Array(example.unmarked.text.utf8).withUnsafeBufferPointer { text in
+                        unanchored.forEachMatch(in: text, from: 0, upTo: text.count, scratch: scratch) { plain.append($0) }
+                        anchored.forEachMatch(in: text, from: 0, upTo: text.count, startingWith: shape, scratch: scratch) { shaped.append($0) }
+                    }
+                    if plain != shaped {
+                        throw fail("lean_pattern: starts: \(shape.rawValue) misses a match of the lean pattern in the example \(example.value.debugDescription): its matches must all start with that shape")
+                    }
+                }
                 self.leanStarts = (shape, anchored)
             } else {
                 self.leanStarts = nil
@@ -125,8 +139,8 @@ extension Detector {
             return (from..<max(from, bytes.count - t.count + 1)).first { k in (0..<t.count).allSatisfy { bytes[k + $0] == t[$0] } }
         }
         if let token = multilineTokens.first(where: { find($0) != nil }) { return token }
-        // An option setting that turns dot-all on: `(?s`, `(?^s`, `(?is)`, `(?x-s` (the letters
-        // up to the last `s`).
+        // An option setting that may turn dot-all on: `(?s`, `(?^s`, `(?is)`, `(?xs-i` (the
+        // letters up to the last `s`; `(?-s` is not reported, as before).
         var i = 0
         while let open = find("(?", from: i) {
             var k = open + 2

@@ -51,9 +51,11 @@ public struct KeywordSet: Sendable {
     /// .whitespaces)` removes, without Foundation's bridging: the catalog trims every phrase at
     /// start-up).
     static func trimmed(_ phrase: String) -> String {
-        func isSpace(_ c: Character) -> Bool { c.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator } }
-        guard let first = phrase.firstIndex(where: { !isSpace($0) }), let last = phrase.lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(phrase[first...last])
+        // Scalar by scalar, as Foundation trims: a combining mark after a space stays.
+        func isSpace(_ u: Unicode.Scalar) -> Bool { u == "\t" || u.properties.generalCategory == .spaceSeparator }
+        let scalars = phrase.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 
     static func isAcronym(_ trimmed: String) -> Bool {

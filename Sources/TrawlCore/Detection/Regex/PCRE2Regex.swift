@@ -25,6 +25,8 @@ public final class PCRE2Regex: @unchecked Sendable {
     let code: OpaquePointer
     public let pattern: String
     public let isJIT: Bool
+    /// Compiled with `PCRE2_ANCHORED`: it matches only where a search starts.
+    public let isAnchored: Bool
     /// Compiled over bytes, without `PCRE2_UTF` (see `readsOnlyASCII`).
     public let readsBytes: Bool
 
@@ -54,6 +56,7 @@ public final class PCRE2Regex: @unchecked Sendable {
         }
         self.code = compiled
         self.isJIT = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        self.isAnchored = options.contains(.anchored)
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -224,6 +227,9 @@ extension PCRE2Regex {
     /// shape.
     public func forEachMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int, upTo end: Int, startingWith shape: MatchStart? = nil,
                              scratch: MatchScratch, _ body: (Range<Int>) -> Void) {
+        // Anchored without a shape, the search would stop at the first place without a match;
+        // a shape with an unanchored pattern would search the rest of the window from each place.
+        precondition(isAnchored == (shape != nil), "an anchored pattern needs a start shape, and a shape an anchored pattern")
         let limited = end >= subject.count ? subject : UnsafeBufferPointer(rebasing: subject[0..<min(subject.count, end + Self.windowSlack)])
         var position = start
         // A match found from `end` on would start at or past `end`: when `end` is a newline, it
