@@ -135,8 +135,12 @@ extension Detector {
         /// Where `token` first occurs in `bytes` from `from` on.
         func find(_ token: String, from: Int = 0) -> Int? {
             let t = Array(token.utf8)
-            guard bytes.count >= t.count else { return nil }
-            return (from..<max(from, bytes.count - t.count + 1)).first { k in (0..<t.count).allSatisfy { bytes[k + $0] == t[$0] } }
+            var k = from
+            while k + t.count <= bytes.count {
+                if bytes[k] == t[0] && bytes[k..<(k + t.count)].elementsEqual(t) { return k }
+                k += 1
+            }
+            return nil
         }
         if let token = multilineTokens.first(where: { find($0) != nil }) { return token }
         // An option setting that may turn dot-all on: `(?s`, `(?^s`, `(?is)`, `(?xs-i` (the
