@@ -15,7 +15,7 @@ static inline uint64_t below(int64_t k) { return k >= 64 ? ~0ull : (1ull << k) -
 static inline uint32_t max32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 /// Sets `mark` on the line of bit `bit` of a block whose newlines are `nl` and whose first line is
 /// `lines[base]` (or the open `line`, the `count`-th).
-static inline void set_mark(uint8_t mark, int bit, uint64_t nl, size_t base, trawl_line *line, trawl_line *lines, size_t count) {
+static inline void set_mark(uint16_t mark, int bit, uint64_t nl, size_t base, trawl_line *line, trawl_line *lines, size_t count) {
     const size_t l = base + (size_t)__builtin_popcountll(nl & below(bit));
     if (l < count) lines[l].marks |= mark; else line->marks |= mark;
 }
@@ -102,6 +102,7 @@ size_t trawl_measure(const uint8_t *p, size_t size, trawl_line *lines, int32_t *
                 line.digits += length;
                 line.plainLengths |= trawl_length_bit(length);
                 line.plainRun = max32(line.plainRun, length);
+                if (length == 5 && trawl_is_postcode_tail(p, n, o + e)) line.marks |= mk.postcode;
                 const uint64_t bit = 1ull << e;
                 spaced += length;
                 const int closes_spaced = (spaced_links & bit) == 0;

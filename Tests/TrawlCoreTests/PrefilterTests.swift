@@ -37,15 +37,18 @@ struct PrefilterTests {
     }
 
     /// `plus` marks an international prefix, not a time zone; `corsica` a `2A` / `2B` ending six
-    /// digits or more (the NIR's Corsican form).
-    @Test func plusAndCorsicaMarks() {
+    /// digits or more (the NIR's Corsican form); `postcode` five digits before a capitalised word.
+    @Test func plusCorsicaAndPostcodeMarks() {
         let m = PrefilterDefinition.Mark.self
-        // A line's marks are one byte: a ninth mark would need wider admission tables.
-        #expect(m.allCases.count <= 8)
+        // A line's marks are 16 bits (the admission table has an entry per combination).
+        #expect(m.allCases.count <= 16)
         let plus = Self.lines("+33 6 12\n(+44) 20\ntel + 1 555\n1+2\n[06/Jun/2024:18:19:40 +0100]\n10:26:58.847+01:00\n1+0\n+ 0\n+")
         #expect(plus.map { $0.marks & m.plus.bit != 0 } == [true, true, true, true, false, false, false, false, false])
         let corsica = Self.lines("1 85 05 2A 123 456 78\n185052b12345678\n2 85 05 2\u{00A0}2B 123\n8505 2A\n1 85 05 3A\n185052 A\nx2a9f")
         #expect(corsica.map { $0.marks & m.corsica.bit != 0 } == [true, true, true, false, false, false, false])
+        let postcode = Self.lines("75008 PARIS\n69001 \t Lyon\n97400 Île\n20000 \u{00C9}\n200 55331 \"-\"\n498 rows\n750080 PARIS\n7500 PARIS\n"
+                                  + "75008PARIS\n75008 paris\n75008 \nx 12345 B")
+        #expect(postcode.map { $0.marks & m.postcode.bit != 0 } == [true, true, true, true, false, false, false, false, false, false, false, true])
     }
 
     @Test func runsCountsAndAlternatives() throws {
@@ -203,7 +206,7 @@ struct PrefilterTests {
             line.dashedLengths = bits()
             line.zeroDashedRun = UInt32(next(Int(line.dashedRun) + 1))
             line.alnumLengths = bits()
-            line.marks = UInt8(next(256))
+            line.marks = UInt16(next(1 << PrefilterDefinition.Mark.allCases.count))
             line.dotDigits = UInt8(next(256))
             line.colons = UInt8(next(256))
             lines.append((line, bits()))
@@ -241,14 +244,22 @@ struct PrefilterTests {
         #expect(index.words == [1, 1, 1, 1, 1, 1, 1, 0, 0, 0])
     }
 
-    /// `zero_dashed_run`: the dashed runs led by a 0 (national phones, `00` prefixes), not dates.
+    /// `zero_dashed_run`: the dashed runs led by a 0 (national phones, `00` prefixes), not dates;
+    /// `fr-phone` admits the lines with a phone number in every form, and not an access log's.
     @Test func zeroLedDashedRunsAreThoseStartingWithZero() throws {
-        let lines = Self.lines("2024-01-01 20:34:00\n06 12 34 56 78\n+33 6 12 34 56 78\n0033 (0)6 12 34 56 78\nréf 1 06 12\n0612345678")
-        #expect(lines.map(\.zeroDashedRun) == [2, 10, 0, 4, 0, 10])
-        #expect(lines.map(\.dashedRun) == [10, 10, 11, 9, 5, 10])
+        let text = "2024-01-01 20:34:00\n06 12 34 56 78\n+33 6 12 34 56 78\n0033 (0)6 12 34 56 78\nréf 1 06 12\n0612345678\n"
+            + "(0033)6 12 34 56 78\n00 33 6 12 34 56 78\n"
+            + "10.6.180.2 - - [06/Jun/2024:18:19:40 +0100] \"GET /a HTTP/1.1\" 200 557331 \"-\""
         let phone = try #require(DetectorCatalog.builtin().detectors.first { $0.id == "fr-phone" }?.definition.prefilter)
-        let sets = phone.conditions(wordBit: 0)
-        #expect(lines.map { l in sets.contains { $0.admits(l, words: 0) } } == [false, true, true, true, false, true])
+        let matcher = try #require(AnchorMatcher(words: [phone.allWords]))
+        var index = LineIndex()
+        Array(text.utf8).withUnsafeBufferPointer { index.measure($0, anchors: matcher) }
+        let lines = index.lines
+        #expect(lines.map(\.zeroDashedRun) == [2, 10, 0, 4, 0, 10, 4, 13, 4])
+        #expect(lines.map(\.dashedRun) == [10, 10, 11, 9, 5, 10, 9, 13, 9])
+        let sets = phone.conditions(wordBit: 1)
+        #expect(lines.indices.map { l in sets.contains { $0.admits(lines[l], words: index.words[l]) } }
+                == [false, true, true, true, false, true, true, true, false])
     }
 
     @Test func anchorWordsAreFoundOnTheirLinesInAnyCaseEvenWhenTheyOverlap() throws {

@@ -10,11 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// What a line holds (LineIndex.Line). Widest fields first: 64 bytes (59 and padding).
+/// What a line holds (LineIndex.Line). Widest fields first: 64 bytes (60 and padding).
 typedef struct {
     uint64_t plainLengths, spacedLengths, dashedLengths, alnumLengths;
     uint32_t digits, run, plainRun, spacedRun, dashedRun, zeroDashedRun;
-    uint8_t marks, dotDigits, colons;
+    uint16_t marks;
+    uint8_t dotDigits, colons;
 } trawl_line;
 
 // What both measurements (this one and LineIndex's byte-by-byte reference) decide the same way.
@@ -41,12 +42,20 @@ static inline int trawl_is_international_prefix(const uint8_t *p, int64_t n, int
     return i + 1 < n && ((uint8_t)(p[i + 1] - 0x31) < 9 || (p[i + 1] == 0x20 && i + 2 < n && (uint8_t)(p[i + 2] - 0x31) < 9));
 }
 
+/// After a run of five digits that ends at `i` (`p[i]` is past it): spaces or tabs, then a capital
+/// or a byte past ASCII (which may start a capital, `É`), in `p[0..<n]` (`postcode`: `75008 PARIS`).
+static inline int trawl_is_postcode_tail(const uint8_t *p, int64_t n, int64_t i) {
+    if (i >= n || (p[i] != 0x20 && p[i] != 0x09)) return 0;
+    while (i < n && (p[i] == 0x20 || p[i] == 0x09)) i++;
+    return i < n && (trawl_is_capital(p[i]) || p[i] >= 0x80);
+}
+
 /// `€` (E2 82 AC) starts at `i`, which holds 0xE2, in `p[0..<n]`.
 static inline int trawl_is_euro_sign(const uint8_t *p, int64_t n, int64_t i) { return i + 2 < n && p[i + 1] == 0x82 && p[i + 2] == 0xAC; }
 
 /// The bit of each mark (PrefilterDefinition.Mark.bit).
 typedef struct {
-    uint8_t at, dot_digit, colon, plus, currency, double_colon, caps_digits, corsica;
+    uint16_t at, dot_digit, colon, plus, currency, double_colon, caps_digits, corsica, postcode;
 } trawl_mark_bits;
 
 /// Measures every line of `p[0..<n]` (n > 0) into `lines` and `ends` (room for every line: the

@@ -93,7 +93,7 @@ enum BlockMeasure {
         typealias Mark = PrefilterDefinition.Mark
         return trawl_mark_bits(at: Mark.at.bit, dot_digit: Mark.dotDigit.bit, colon: Mark.colon.bit, plus: Mark.plus.bit,
                                currency: Mark.currency.bit, double_colon: Mark.doubleColon.bit, caps_digits: Mark.capsDigits.bit,
-                               corsica: Mark.corsica.bit)
+                               corsica: Mark.corsica.bit, postcode: Mark.postcode.bit)
     }()
 
     /// Measures every line of `p[0..<n]` into `lines` and `ends` (emptied first), as

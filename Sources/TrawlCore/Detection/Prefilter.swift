@@ -35,8 +35,12 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         /// single separators: Corsica's département codes `2A` and `2B` inside a NIR
         /// (`1 85 05 2A 123 456 78`)
         case corsica
+        /// a run of exactly five digits, then spaces or tabs, then a capital or a character
+        /// past ASCII: a French postcode before its town (`75008 PARIS`, `69001 Lyon`), not a
+        /// response size before a quote (`200 55331 "-"`) or a count before a word (`498 rows`)
+        case postcode
 
-        var bit: UInt8 { 1 << UInt8(Self.allCases.firstIndex(of: self) ?? 0) }
+        var bit: UInt16 { 1 << UInt16(Self.allCases.firstIndex(of: self) ?? 0) }
     }
 
     /// At least this many digits on the line.
@@ -154,7 +158,7 @@ public struct PrefilterDefinition: Sendable, Codable, Hashable {
         }
     }
 
-    var anyMask: UInt8 { (any ?? []).reduce(0) { $0 | $1.bit } }
+    var anyMask: UInt16 { (any ?? []).reduce(0) { $0 | $1.bit } }
     var alnumMask: UInt64 { (alnum ?? []).reduce(0) { $0 | LineIndex.lengthBit($1) } }
 }
 
@@ -233,7 +237,7 @@ struct LineCondition: Sendable {
     var zeroDashedRun: UInt32 = 0
     var dotDigits: UInt8 = 0
     var colons: UInt8 = 0
-    var any: UInt8 = 0
+    var any: UInt16 = 0
     var alnum: UInt64 = 0
     var words: UInt64 = 0
 
@@ -274,7 +278,7 @@ struct AdmissionTable: Sendable {
     /// sets that ask nothing of the feature, one per bit, then the bits some set asks for: a
     /// line's other bits, such as the lengths of a date's runs, are not looked up one by one).
     private let bitSets: [UInt64]
-    /// The sets a line meets by its marks (all 256 combinations).
+    /// The sets a line meets by its marks (every combination).
     private let marks: [UInt64]
     /// The sets a line with no digit, mark or word meets.
     let bareMask: UInt64
@@ -303,8 +307,8 @@ struct AdmissionTable: Sendable {
                 bitSets[f * Self.perFeature + 65] |= bits
             }
         }
-        var marks = [UInt64](repeating: 0, count: 256)
-        for m in 0..<256 {
+        var marks = [UInt64](repeating: 0, count: 1 << PrefilterDefinition.Mark.allCases.count)
+        for m in marks.indices {
             for (c, condition) in conditions.enumerated() where condition.any == 0 || Int(condition.any) & m != 0 {
                 marks[m] |= 1 << UInt64(c)
             }
@@ -478,7 +482,7 @@ struct LineIndex {
         typealias Mark = PrefilterDefinition.Mark
         let at = Mark.at.bit, dot = Mark.dotDigit.bit, colon = Mark.colon.bit, plus = Mark.plus.bit
         let currency = Mark.currency.bit, doubleColon = Mark.doubleColon.bit, capsDigits = Mark.capsDigits.bit
-        let corsica = Mark.corsica.bit
+        let corsica = Mark.corsica.bit, postcode = Mark.postcode.bit
         let n = buffer.count
         guard let p = buffer.baseAddress, n > 0 else { return }
         Self.classes.withUnsafeBufferPointer { table in
@@ -536,6 +540,7 @@ struct LineIndex {
                     word = 0
                     wordDigits = false
                 }
+                if plain == 5, trawl_is_postcode_tail(p, Int64(n), Int64(i)) != 0 { line.marks |= postcode }
                 Self.end(&plain, lengths: &line.plainLengths, longest: &line.plainRun)
                 switch (b, exactState) {
                 case (0x20, 1), (0x2E, 1), (0xA0, 3), (0xAF, 5): exactState = 2
