@@ -51,11 +51,26 @@ enum CLI {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return try #require(object as? [String: Any])
     }
+}
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-cli-\(UUID().uuidString)")
+/// A directory of a test's own, `trawl-<label>-<UUID>` in the system's temporary directory. Whoever
+/// makes one removes it on the next line, so that a run leaves nothing in /tmp, whether the test
+/// passes, fails or throws:
+///
+///     let dir = try TemporaryDirectory.make("cli")
+///     defer { TemporaryDirectory.remove(dir) }
+///
+/// (TrawlCoreTests has the same in its TestSupport.swift: two test targets share no source.)
+enum TemporaryDirectory {
+    static func make(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// Removes the directory and everything in it.
+    static func remove(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
     }
 }
 
@@ -163,7 +178,8 @@ struct SamplesEndToEndTests {
 @Suite("Exit codes and inputs")
 struct ExitCodeTests {
     @Test func cleanInputExitsZero() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try "nothing personal here\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
         let result = try CLI.run(["scan", dir.path])
         #expect(result.status == 0)
@@ -171,7 +187,8 @@ struct ExitCodeTests {
     }
 
     @Test func unreadableOrUnparsableInputExitsTwoAndTheScanGoesOn() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try "{\"a\": [1, 2,, }".write(to: dir.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
         try "ok\n".write(to: dir.appendingPathComponent("fine.txt"), atomically: true, encoding: .utf8)
         let result = try CLI.run(["scan", dir.path, dir.appendingPathComponent("missing.csv").path, "--format", "json"])
@@ -185,7 +202,8 @@ struct ExitCodeTests {
     }
 
     @Test func findingsWinOverIncompleteness() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try "mail jeanne.martin@orange.fr\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
         let result = try CLI.run(["scan", "--no-policy", dir.path, "/nonexistent/x"])
         #expect(result.status == 1)
@@ -193,7 +211,8 @@ struct ExitCodeTests {
     }
 
     @Test func failOnSetsTheGate() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try "ref jeanne.martin@orange.fr\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
         // Without a policy the gate is a finding confidence.
         #expect(try CLI.run(["scan", "--no-policy", dir.path, "--fail-on", "high"]).status == 0)
@@ -222,7 +241,8 @@ struct ExitCodeTests {
     }
 
     @Test func excludeAndBinarySkipsAreReported() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try "x paul.durand@laposte.net\n".write(to: dir.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
         try "x paul.durand@laposte.net\n".write(to: dir.appendingPathComponent("skip.log"), atomically: true, encoding: .utf8)
         try Data([0x7F, 0x45, 0x4C, 0x46, 0, 0, 0x01]).write(to: dir.appendingPathComponent("bin.dat"))
@@ -234,7 +254,8 @@ struct ExitCodeTests {
     }
 
     @Test func outputFileIsWritten() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let out = dir.appendingPathComponent("report.json")
         let result = try CLI.run(["scan", "Samples/exports", "--format", "json", "--output", out.path])
         #expect(result.status == 1)
@@ -255,7 +276,8 @@ struct ExitCodeTests {
     }
 
     @Test func aBrokenUserDetectorIsAClearUsageError() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try "id: bad\nname: x\ncategory: user.x\ndescription: x\npattern: '(['\nexamples: {match: [a], no_match: [b]}\n"
             .write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
         let result = try CLI.run(["scan", "--detectors", dir.path, "Samples"])

@@ -19,7 +19,9 @@ struct FormatTests {
 
     @Test func bombsXXEAndTruncatedArchivesGiveOneErrorEachAndExit2() throws {
         // The XXE fixture points at this file: its content must never be read.
-        try Self.secret.write(toFile: "/tmp/trawl-xxe-secret.txt", atomically: true, encoding: .utf8)
+        let secretFile = "/tmp/trawl-xxe-secret.txt"
+        try Self.secret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: secretFile) }
         let started = Date()
         let result = try CLI.run(["scan", "--no-policy", Self.hostile.path, "--format", "json"])
         #expect(Date().timeIntervalSince(started) < 60, "bombs must be refused early, not expanded")
@@ -40,8 +42,8 @@ struct FormatTests {
     }
 
     @Test func findingsElsewhereDecideTheExitCodeAndTheErrorsAreStillListed() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         for name in ["bomb.zip", "truncated.zip"] {
             try FileManager.default.copyItem(at: Self.hostile.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
@@ -107,8 +109,8 @@ struct FormatTests {
         // Compressed on the way: the format applies to what the gzip stream holds.
         let gzip = Process()
         gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try dump.write(to: dir.appendingPathComponent("dump.sql"), atomically: true, encoding: .utf8)
         gzip.arguments = ["-c", "gzip -c dump.sql > dump.bin"]
         gzip.currentDirectoryURL = dir
@@ -132,8 +134,8 @@ struct FormatTests {
     }
 
     @Test func sqlSchemaNamesTheColumnsOfADataOnlyDump() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let schema = dir.appendingPathComponent("schema.sql")
         try "CREATE TABLE customer (id int, first_name text, email text);\n".write(to: schema, atomically: true, encoding: .utf8)
         let data = "INSERT INTO customer VALUES (1,'MARY','mary.smith@sakilacustomer.org');\n"

@@ -248,8 +248,8 @@ struct HostileInputTests {
     /// skip or finding, the good file's finding, exit 2 (or 0), bounds, no network.
     @Test(arguments: cases)
     func eachInputIsReportedAndTheScanGoesOn(_ hostile: Case) throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let listener = try LoopbackListener()
         try hostile.build(dir, listener.port)
         try Self.writeGoodFile(in: dir)
@@ -262,8 +262,8 @@ struct HostileInputTests {
     /// Every input at once, one folder each, in every report format (a scan per input and format
     /// would take minutes): each input's error or skip is named in each report.
     @Test func everyInputInEveryFormat() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let listener = try LoopbackListener()
         var expect = Expect()
         for (i, hostile) in Self.cases.enumerated() {
@@ -297,8 +297,8 @@ struct HostileInputTests {
     }()
 
     @Test func everyDefaultDetectorOnLinesThatBacktrack() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         for (name, line) in Self.adversarialLines {
             try "x \(line)\n".write(to: dir.appendingPathComponent("\(name).txt"), atomically: true, encoding: .utf8)
         }
@@ -319,8 +319,8 @@ struct HostileInputTests {
     }
 
     @Test func aLineOfTwentyThousandEmailsIsNotQuadratic() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let count = 22_222
         let line = (0..<count).map { "agent\($0)@laposte.net" }.joined(separator: " ")
         try (line + "\n").write(to: dir.appendingPathComponent("one-line.txt"), atomically: true, encoding: .utf8)
@@ -336,8 +336,8 @@ struct HostileInputTests {
     /// end: each abandoned attempt must be reported in every format (the hint and the value shape
     /// used to be dropped silently).
     @Test func matchLimitHitsAreReportedInEveryFormat() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let detectors = dir.appendingPathComponent("detectors")
         let inputs = dir.appendingPathComponent("inputs")
         try FileManager.default.createDirectory(at: detectors, withIntermediateDirectories: true)

@@ -101,8 +101,8 @@ struct InventoryCLITests {
 
     @Test func theHTMLPageRendersAndFiltersInHeadlessChromium() throws {
         let chromium = try #require(Self.chromium(), "chromium is not installed: run `make deps` (it installs Debian's chromium)")
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let page = dir.appendingPathComponent("inventory.html")
         let result = try CLI.run(["inventory", "Samples", "--format", "html", "-o", page.path] + Self.asOf)
         #expect(result.status == 0, "\(result.stderr)")
@@ -142,8 +142,8 @@ struct InventoryCLITests {
     }
 
     @Test func diffExitsOneWhenANewPersonalFieldAppears() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
         let csv = dir.appendingPathComponent("data/inscrits.csv")
         let rows = ["Dupont,2024-01-10,jean.dupont@example.fr", "Martin,2024-02-11,claire.martin@example.org",
@@ -175,8 +175,8 @@ struct InventoryCLITests {
     }
 
     @Test func mergedShardsGiveTheSameInventoryAsOneScan() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         var parts: [String] = []
         for k in 1...4 {
             let file = dir.appendingPathComponent("shard\(k).json").path

@@ -31,8 +31,9 @@ struct MediaCLITests {
     static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
         + [0xFF, 0xC0, 0, 17, 8, 0x02, 0x58, 0x03, 0x20, 3] + [UInt8](repeating: 1, count: 9) + [0xFF, 0xD9]
 
+    /// A new temporary directory holding `files`; the caller removes it.
     static func tree(_ files: [String: [UInt8]]) throws -> URL {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
         for (name, bytes) in files {
             let url = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -61,6 +62,7 @@ struct MediaCLITests {
             "uploads/piece_identite/dupont.jpg": Self.jpeg,
             "holiday.jpg": Self.jpeg,
         ])
+        defer { TemporaryDirectory.remove(dir) }
         let low = try Self.report(["--min-confidence", "low"], cwd: dir)
         #expect(low.status == 1)
         let byPath = Dictionary(uniqueKeysWithValues: low.findings.map { ($0["path"] as? String ?? "", $0) })
@@ -106,6 +108,7 @@ struct MediaCLITests {
 
     @Test func insideAZipAndOnStandardInput() throws {
         let dir = try Self.tree(["talk.wav": Self.wav(seconds: 2), "dupont.jpg": Self.jpeg, "holiday.jpg": Self.jpeg])
+        defer { TemporaryDirectory.remove(dir) }
         try Python.run("""
             import zipfile
             with zipfile.ZipFile('upload.zip', 'w', zipfile.ZIP_DEFLATED) as z:
@@ -131,6 +134,7 @@ struct MediaCLITests {
     @Test func anMP3WithoutTagsIsRecognisedByItsFrames() throws {
         let frame: [UInt8] = [0xFF, 0xFB, 0xE0, 0x00] + [UInt8](repeating: 0, count: 1040)
         let dir = try Self.tree(["voice": frame + frame + frame])
+        defer { TemporaryDirectory.remove(dir) }
         let result = try Self.report([], cwd: dir)
         #expect(result.findings.map { $0["masked"] as? String } == ["audio/mpeg, 3.1 KB"])
         let piped = try CLI.runCommand("/bin/sh", ["-c", "'\(CLI.binary.path)' scan - --no-policy --format json < voice"], cwd: dir)
@@ -147,6 +151,7 @@ struct MediaCLITests {
             }
         }
         let dir = try Self.tree(files)
+        defer { TemporaryDirectory.remove(dir) }
         let result = try Self.report(["--min-confidence", "low"], cwd: dir)
         #expect(result.status == 1)
         let summary = try #require(result.report["summary"] as? [String: Any])

@@ -7,16 +7,10 @@ import Testing
 /// photo without text, a small avatar, a letter with a NIR, the card scanned into a PDF without a
 /// text layer and a PDF with one; the same images as base64 in a JSON export and as bytea hex in a
 /// pg_dump.
-@Suite("trawl scan: OCR of images, PDFs and blobs", .serialized)
+@Suite("trawl scan: OCR of images, PDFs and blobs", .serialized, OCRFixtures())
 struct OCRTests {
-    /// The fixtures, drawn once for the suite.
-    static let fixtures: Result<URL, Error> = Result {
-        let dir = try CLI.temporaryDirectory()
-        let script = CLI.repoRoot.appendingPathComponent("Tests/Fixtures/media/make-fixtures.py").path
-        let made = try CLI.runCommand("/usr/bin/env", ["python3", script, dir.path])
-        guard made.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: made.stderr]) }
-        return dir
-    }
+    /// The fixtures, drawn once for the suite (`OCRFixtures`).
+    static var fixtures: Result<URL, Error> { OCRFixtures.drawn }
 
     static func scan(_ extra: [String] = [], environment: [String] = []) throws -> (status: Int32, stderr: String, report: [String: Any], byPath: [String: [[String: Any]]]) {
         let dir = try fixtures.get()
@@ -160,7 +154,8 @@ struct OCRTests {
     }
 
     @Test func aDamagedImageIsAClearErrorAndTheScanGoesOn() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         // A PNG header of a 1200x800 image, then garbage: Tesseract cannot decode it.
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
         png += [0, 0, 0x04, 0xB0, 0, 0, 0x03, 0x20, 8, 2, 0, 0, 0, 0, 0, 0, 0]
@@ -184,7 +179,8 @@ struct OCRTests {
 
     @Test func identityScansAreCheckedAgainstThePolicy() throws {
         let fixtures = try Self.fixtures.get()
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         for folder in ["recrutement", "dossiers"] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: fixtures.appendingPathComponent("id-card.png"), to: dir.appendingPathComponent("\(folder)/scan-0042.png"))
@@ -208,5 +204,23 @@ struct OCRTests {
         #expect(recruiters.contains { $0["kind"] as? String == "subject-mismatch" }, "\(recruiters.map { $0["kind"] ?? "" })")
         #expect(!violations.contains { ($0["path"] as? String)?.hasPrefix("./dossiers/") == true }, "students' files are documented")
         #expect(result.status == 1)
+    }
+}
+
+/// Draws the OCR fixtures into a temporary directory before the suite's tests and removes it
+/// after them; the tests find it in `OCRTests.fixtures`.
+struct OCRFixtures: SuiteTrait, TestScoping {
+    @TaskLocal static var drawn: Result<URL, Error> = .failure(CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no OCR fixtures outside OCRTests"]))
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
+        let drawn = Result {
+            let script = CLI.repoRoot.appendingPathComponent("Tests/Fixtures/media/make-fixtures.py").path
+            let made = try CLI.runCommand("/usr/bin/env", ["python3", script, dir.path])
+            guard made.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: made.stderr]) }
+            return dir
+        }
+        try await Self.$drawn.withValue(drawn) { try await function() }
     }
 }

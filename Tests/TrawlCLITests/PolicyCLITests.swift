@@ -3,9 +3,10 @@ import Testing
 
 @Suite("trawl policy and policy checks in scans")
 struct PolicyCLITests {
-    /// A folder with a students dump, a recruiters CSV holding NIRs, and optionally a trawl.yaml.
+    /// A temporary folder with a students dump, a recruiters CSV holding NIRs, and optionally a
+    /// trawl.yaml; the caller removes it.
     static func project(declarations: String?) throws -> URL {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
         try """
         CREATE TABLE `apprenants` (`nom` text, `email` text, `nir` text);
         INSERT INTO `apprenants` VALUES ('Lefèvre','thomas.lefevre@orange.fr','195117511408727'),('Benali','ines.benali@free.fr','201061320541218');
@@ -35,7 +36,7 @@ struct PolicyCLITests {
             purposes: []
 
         """)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryDirectory.remove(dir) }
         let result = try CLI.run(["scan", dir.path, "--format", "json"])
         let violations = try Self.violations(result.stdout)
         // NIRs belong to students and tutors: fine in apprenants, a violation among recruiters.
@@ -52,7 +53,7 @@ struct PolicyCLITests {
 
     @Test func withoutDeclarationsSubjectsAreInferredAndDatasetsReportedUndeclared() throws {
         let dir = try Self.project(declarations: nil)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryDirectory.remove(dir) }
         let violations = try Self.violations(try CLI.run(["scan", dir.path, "--format", "json"]).stdout)
         let undeclared = violations.filter { $0["kind"] as? String == "undeclared-dataset" }
         #expect(undeclared.count == 2)
@@ -63,7 +64,7 @@ struct PolicyCLITests {
 
     @Test func noPolicyMeansNoViolationsAndTheFindingsGate() throws {
         let dir = try Self.project(declarations: nil)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryDirectory.remove(dir) }
         let result = try CLI.run(["scan", dir.path, "--format", "json", "--no-policy"])
         #expect(try CLI.json(result.stdout)["violations"] == nil)
         #expect(result.status == 1)
@@ -71,7 +72,7 @@ struct PolicyCLITests {
 
     @Test func aBrokenPolicyOrConfigIsAUsageErrorWithItsPosition() throws {
         let dir = try Self.project(declarations: "schema: trawl.config/v1\ndatasets: 3\n")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryDirectory.remove(dir) }
         let config = try CLI.run(["scan", dir.path])
         #expect(config.status == 64)
         #expect(config.stderr.contains("trawl.yaml"))
@@ -117,8 +118,8 @@ struct PolicyCLITests {
         #expect(shipped.stdout.contains("31 purposes (35 with sub-purposes), 29 retention rows"))
         #expect(shipped.stdout.contains("conflicting-age-floors"))
         #expect(try CLI.run(["policy", "lint", "--strict"]).status == 1)
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let broken = dir.appendingPathComponent("p.yaml")
         try PolicyCLITests.brokenPolicy.write(to: broken, atomically: true, encoding: .utf8)
         let lint = try CLI.run(["policy", "lint", broken.path])

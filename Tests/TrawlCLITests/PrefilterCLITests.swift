@@ -26,8 +26,8 @@ struct PrefilterCLITests {
     }
 
     @Test func generatedDecoyDenseCorpus() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try CLI.generateCorpus(["--size-mb", "3", "--seed", "11"], into: dir)
         try Self.compare(dir.path)
     }
@@ -38,8 +38,8 @@ struct PrefilterCLITests {
 @Suite("Jobs change no finding", .serialized)
 struct JobsCLITests {
     @Test func oneLargeInputGivesTheSameReportWithOneTwoAndFourJobs() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try CLI.generateCorpus(["--one-file-mb", "6", "--one-file-format", "sql", "--seed", "5"], into: dir)
         var reports: [String] = []
         for jobs in ["1", "2", "4"] {

@@ -9,7 +9,8 @@ import Testing
     /// signal, and the previous report is still there, with no temporary file beside it.
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func anInterruptedScanLeavesThePreviousReport(signal: Int32, expected: Int32) throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let report = dir.appendingPathComponent("report.json")
         try Data("previous report\n".utf8).write(to: report)
         let process = Process()
@@ -33,7 +34,8 @@ import Testing
     }
 
     @Test func reportsBaselinesAndInventoriesAreWrittenPrivately() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let report = dir.appendingPathComponent("report.sarif"), baseline = dir.appendingPathComponent("baseline.json")
         let inventory = dir.appendingPathComponent("inventory.html")
         // A previous world-readable report is replaced by a private one.
@@ -64,7 +66,8 @@ import Testing
     /// Samples are the same after scans in every format (access times were set in the past, so a
     /// plain read would move them under `relatime`; Trawl opens with `O_NOATIME`).
     @Test func theScannedTreeIsUnchanged() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let tree = dir.appendingPathComponent("tree")
         try FileManager.default.copyItem(at: CLI.samples, to: tree)
         let contents = try Self.contents(tree)
@@ -96,7 +99,8 @@ import Testing
     @Test func noRawValueInAnyOutput() throws {
         let secrets = try Manifest.load().secrets
         #expect(secrets.count > 100)
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         var written: [String: String] = [:]
         func record(_ name: String, _ arguments: [String]) throws {
             let result = try CLI.run(arguments, cwd: dir)
@@ -130,7 +134,8 @@ import Testing
     /// files, URLs or commands do nothing (a FIFO outside the root would hang the scan if opened,
     /// a listener on the loopback sees no connection), and a YAML alias bomb is refused quickly.
     @Test func configurationInTheScannedTreeIsData() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let tree = dir.appendingPathComponent("tree")
         try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
         let fifo = dir.appendingPathComponent("outside.fifo").path
@@ -170,7 +175,8 @@ import Testing
     /// An unreadable file and an unreadable folder are per-input errors, a FIFO and a character
     /// device are skipped without being opened (a blocking read would hang), and the rest is read.
     @Test func unreadableAndSpecialFilesDoNotStopTheScan() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let tree = dir.appendingPathComponent("tree")
         try FileManager.default.createDirectory(at: tree.appendingPathComponent("locked"), withIntermediateDirectories: true)
         try Data("email: jeanne.martin@orange.fr\n".utf8).write(to: tree.appendingPathComponent("good.txt"))
@@ -181,6 +187,8 @@ import Testing
         let haveDevice = getuid() == 0 && mknod(device, S_IFCHR | 0o644, (1 << 8) | 5) == 0  // /dev/zero
         chmod(tree.appendingPathComponent("secret.txt").path, 0o000)
         chmod(tree.appendingPathComponent("locked").path, 0o000)
+        // Searchable again at the end, or a user other than root could not remove the folder.
+        defer { chmod(tree.appendingPathComponent("locked").path, 0o755) }
         for path in [dir.path, tree.path] { chmod(path, 0o755) }
         // Root reads everything: drop to nobody for the scan, which then needs to run the binary.
         let arguments = ["scan", tree.path, "--format", "json", "--no-policy"]
@@ -197,12 +205,12 @@ import Testing
         let skipped = try #require(report["skipped"] as? [[String: Any]])
         let special = skipped.filter { $0["reason"] as? String == "not-a-regular-file" }.compactMap { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } }
         #expect(special.sorted() == (haveDevice ? ["pipe", "zero"] : ["pipe"]), "\(skipped)")
-        chmod(tree.appendingPathComponent("locked").path, 0o755)
     }
 
     /// Devices and FIFOs named on the command line are skipped too (never read: /dev/zero has no end).
     @Test func specialFilesGivenAsRootsAreNotRead() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let fifo = dir.appendingPathComponent("pipe").path
         #expect(mkfifo(fifo, 0o644) == 0)
         let result = try CLI.run(["scan", "/dev/zero", fifo, "Samples/exports", "--format", "json", "--no-policy"])
@@ -213,7 +221,8 @@ import Testing
 
     /// Symbolic-link loops end; a link out of the root is not followed, even with --follow-symlinks.
     @Test func symlinkLoopsAndLinksOutOfTheRoot() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let tree = dir.appendingPathComponent("tree"), outside = dir.appendingPathComponent("outside")
         for folder in [tree.appendingPathComponent("sub"), outside] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -240,7 +249,8 @@ import Testing
 
     /// What is left unread is counted: inputs by reason, and the bytes of those on disk.
     @Test func skippedInputsAndBytesAreCounted() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         try Data(repeating: 0x61, count: 2000).write(to: dir.appendingPathComponent("big.txt"))
         try Data(repeating: 0x62, count: 300).write(to: dir.appendingPathComponent("left-out.log"))
         try Data([0x00, 0x01, 0x02] + [UInt8](repeating: 0, count: 497)).write(to: dir.appendingPathComponent("blob.bin"))
@@ -257,7 +267,8 @@ import Testing
     /// Column statistics stop at 10,000 distinct fields per input: that is said, and the
     /// findings past it are still reported.
     @Test func theColumnLimitIsReported() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         var json = "{" + (0..<10_050).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
         json += ", \"last\": \"jeanne.martin@orange.fr\"}\n"
         try Data(json.utf8).write(to: dir.appendingPathComponent("wide.json"))
@@ -271,7 +282,8 @@ import Testing
 
     /// More inputs than `ulimit -n` allows descriptors: files are opened one per worker at a time.
     @Test func moreFilesThanTheDescriptorLimit() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         for i in 0..<400 {
             try Data("id;email\n\(i);user\(i)@orange.fr\n".utf8).write(to: dir.appendingPathComponent("f\(i).csv"))
         }

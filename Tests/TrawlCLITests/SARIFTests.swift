@@ -10,8 +10,8 @@ enum SARIF {
 
     /// Schema errors of a SARIF document (empty when it validates).
     static func validate(_ sarif: String) throws -> [String] {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let file = dir.appendingPathComponent("report.sarif")
         try sarif.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
@@ -48,8 +48,8 @@ enum SARIF {
 @Suite("SARIF output", .enabled(if: SARIF.available, "../shared/schemas is absent: SARIF schema tests skipped"))
 struct SARIFTests {
     @Test func theSamplesScanValidatesWithRulesLevelsAndLocations() throws {
-        let keyDir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: keyDir) }
+        let keyDir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(keyDir) }
         let key = keyDir.appendingPathComponent("k").path
         try String(repeating: "ab", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
         let result = try CLI.run(["scan", "Samples", "--format", "sarif", "--as-of", "2026-11-27", "--fingerprint-key-file", key])
@@ -133,8 +133,8 @@ struct SARIFTests {
 @Suite("Fingerprints and baselines")
 struct BaselineTests {
     @Test func baselineRoundTrip() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let data = dir.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let csv = data.appendingPathComponent("contacts.csv")
@@ -181,8 +181,8 @@ struct BaselineTests {
 @Suite("Suppressions")
 struct SuppressionTests {
     @Test func ignoreFileAndAllowEntriesWithExpiry() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let key = dir.appendingPathComponent("k").path
         try String(repeating: "cd", count: 32).write(toFile: key, atomically: true, encoding: .utf8)
         let data = dir.appendingPathComponent("data")
@@ -241,8 +241,8 @@ struct MarkdownTests {
 @Suite("Shards and merge")
 struct ShardTests {
     @Test func fourShardsMergedEqualOneScan() throws {
-        let dir = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
         let common = ["scan", "Samples", "--format", "json", "--as-of", "2026-11-27"]
         var parts: [String] = []
         var perShard: [Int] = []

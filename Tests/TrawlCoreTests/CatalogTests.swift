@@ -101,8 +101,8 @@ struct CatalogTests {
     }
 
     @Test func aUserDirectoryOverridesByID() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-det-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("det")
+        defer { TemporaryDirectory.remove(dir) }
         try """
         id: email
         name: overridden
@@ -118,8 +118,8 @@ struct CatalogTests {
     }
 
     @Test func invalidDefinitionsAreRejectedWithTheirFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-det-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("det")
+        defer { TemporaryDirectory.remove(dir) }
         try "id: nothing\nname: x\ncategory: user.x\ndescription: x\nexamples: {match: [a], no_match: [b]}\n"
             .write(to: dir.appendingPathComponent("nothing.yaml"), atomically: true, encoding: .utf8)
         #expect {

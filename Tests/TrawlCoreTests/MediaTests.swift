@@ -350,8 +350,8 @@ struct MediaPolicyTests {
         func end(summary: ScanSummary, errors: [InputError], skipped: [SkippedInput]) { self.skipped = skipped }
     }
 
-    static func scan(_ files: [String: [UInt8]]) throws -> (Collector, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-media-\(UUID().uuidString)")
+    /// Writes `files` into `dir` and scans it.
+    static func scan(_ files: [String: [UInt8]], in dir: URL) throws -> Collector {
         for (name, bytes) in files {
             let url = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -360,15 +360,18 @@ struct MediaPolicyTests {
         let engine = DetectionEngine(catalog: try DetectorCatalog.builtin(), options: DetectionOptions(minConfidence: .low))
         let collector = Collector()
         _ = Scanner(engine: engine, configuration: ScanConfiguration(roots: [dir.path], jobs: 1)).run(reporter: collector)
-        return (collector, dir.path)
+        return collector
     }
 
     @Test func recordingsAndScansAreCheckedLikeOtherCategories() throws {
-        let (scan, root) = try Self.scan([
+        let dir = try TemporaryDirectory.make("media")
+        defer { TemporaryDirectory.remove(dir) }
+        let root = dir.path
+        let scan = try Self.scan([
             "talks/session.wav": MediaFixture.wav(seconds: 2),
             "uploads/passport/dupont.jpg": MediaFixture.jpeg(width: 640, height: 480),
             "holiday.jpg": MediaFixture.jpeg(width: 640, height: 480),
-        ])
+        ], in: dir)
         #expect(Set(scan.findings.map(\.category)) == ["user.content.recordings", "user.government_id.identity_document"])
         #expect(scan.skipped.map(\.reason) == [.image])
         let policy = try PolicyDocument.builtin().policy

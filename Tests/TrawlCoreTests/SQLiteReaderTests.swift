@@ -53,18 +53,6 @@ struct DBRead {
     }
 }
 
-/// A temporary directory, removed when released.
-final class TempDir {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-sqlite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    var entries: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
-}
-
 /// Builds fixture databases with the SQLite C API, so the tests need no `sqlite3` command.
 enum SQLiteFixture {
     enum Value {
@@ -133,8 +121,9 @@ struct SQLiteReaderTests {
     """
 
     @Test func columnsTypesAndEmptyCells() throws {
-        let dir = try TempDir()
-        let path = dir.path("people.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("people.db").path
         try SQLiteFixture.create(path, Self.people)
         let read = try DBRead(SQLiteReader(path: path, displayPath: "people.db"))
         #expect(read.problems.isEmpty)
@@ -155,8 +144,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func rowidAndLocation() throws {
-        let dir = try TempDir()
-        let path = dir.path("r.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("r.db").path
         try SQLiteFixture.create(path, """
         CREATE TABLE Customer (Email TEXT);
         INSERT INTO Customer (rowid, Email) VALUES (42, 'a@free.fr'), (7, 'b@free.fr');
@@ -169,8 +159,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func columnNamedRowidDoesNotHideTheRowid() throws {
-        let dir = try TempDir()
-        let path = dir.path("r.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("r.db").path
         try SQLiteFixture.create(path, """
         CREATE TABLE t (rowid TEXT, v TEXT);
         INSERT INTO t (_rowid_, rowid, v) VALUES (5, 'not the rowid', 'x');
@@ -183,8 +174,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func withoutRowidTableCountsRows() throws {
-        let dir = try TempDir()
-        let path = dir.path("w.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("w.db").path
         try SQLiteFixture.create(path, """
         CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
         INSERT INTO kv VALUES ('b', 'deux'), ('a', 'un');
@@ -200,8 +192,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func quotedIdentifiers() throws {
-        let dir = try TempDir()
-        let path = dir.path("q.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("q.db").path
         try SQLiteFixture.create(path, #"""
         CREATE TABLE "my ""odd"" table" ("e mail ""perso""" TEXT, "x" INTEGER);
         INSERT INTO "my ""odd"" table" VALUES ('a@free.fr', 1);
@@ -214,8 +207,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func blobs() throws {
-        let dir = try TempDir()
-        let path = dir.path("b.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("b.db").path
         var lateNUL = [UInt8](repeating: 0x41, count: SQLiteReader.blobProbe)
         lateNUL += [0] + Array("a@free.fr".utf8)
         try SQLiteFixture.create(path, "CREATE TABLE f (data BLOB);", insert: "INSERT INTO f VALUES (?)", rows: [
@@ -232,8 +226,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func rowWithAValueOverTheLengthLimitIsSkippedAndReported() throws {
-        let dir = try TempDir()
-        let path = dir.path("big.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("big.db").path
         let long = String(repeating: "x", count: 2000)
         try SQLiteFixture.create(path, "CREATE TABLE t (v TEXT, w TEXT); CREATE TABLE u (v TEXT);",
                                  insert: "INSERT INTO t VALUES (?, ?)",
@@ -252,8 +247,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func withoutRowidTableStopsAtAValueOverTheLengthLimit() throws {
-        let dir = try TempDir()
-        let path = dir.path("big.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("big.db").path
         try SQLiteFixture.create(path, "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;", insert: "INSERT INTO kv VALUES (?, ?)",
                                  rows: [[.text("a"), .text("1")], [.text("b"), .text(String(repeating: "x", count: 2000))], [.text("c"), .text("3")]])
         let reader = try SQLiteReader(path: path, displayPath: "big.db")
@@ -265,8 +261,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func emptyDatabaseHasNoCells() throws {
-        let dir = try TempDir()
-        let path = dir.path("empty.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("empty.db").path
         try Data().write(to: URL(fileURLWithPath: path))
         #expect(try DBRead(SQLiteReader(path: path, displayPath: "empty.db")).cells.isEmpty)
         #expect(try DBRead(SQLiteReader(bytes: [], displayPath: "empty.db")).cells.isEmpty)
@@ -274,8 +271,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func sampleRowsReadsTheFirstRowsOfEachTable() throws {
-        let dir = try TempDir()
-        let path = dir.path("s.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("s.db").path
         try SQLiteFixture.create(path, """
         CREATE TABLE a (v TEXT); CREATE TABLE b (v TEXT);
         INSERT INTO a VALUES ('1'), ('2'), ('3'), ('4'), ('5');
@@ -287,8 +285,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func virtualTablesAreSkippedAndTheirContentReadFromShadowTables() throws {
-        let dir = try TempDir()
-        let path = dir.path("v.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("v.db").path
         try SQLiteFixture.create(path, """
         CREATE VIRTUAL TABLE docs USING fts5(body);
         INSERT INTO docs VALUES ('courriel a@free.fr');
@@ -301,8 +300,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func longValueIsReadInOverlappingPiecesAndFoundOnce() throws {
-        let dir = try TempDir()
-        let path = dir.path("long.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("long.db").path
         // 2.5 MiB with an email address across the first cut and one near the end.
         // The first address straddles the end of the first piece (`cellPiece`).
         var value = String(repeating: "a ", count: (BatchLimits.cellPiece - 12) / 2) + "x jeanne.martin@orange.fr "
@@ -335,8 +335,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func manyRowsStreamInBatches() throws {
-        let dir = try TempDir()
-        let path = dir.path("many.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("many.db").path
         let row = String(repeating: "x", count: 1000)
         try SQLiteFixture.create(path, "CREATE TABLE t (v TEXT);", insert: "INSERT INTO t VALUES (?)",
                                  rows: Array(repeating: [.text(row)], count: 3000))
@@ -356,8 +357,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func notADatabaseThrowsAClearError() throws {
-        let dir = try TempDir()
-        let path = dir.path("fake.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("fake.db").path
         try Data(String(repeating: "this is not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: InputError.self) { try SQLiteReader(path: path, displayPath: "fake.db") }
         #expect(error?.path == "fake.db")
@@ -370,8 +372,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func corruptHeaderThrows() throws {
-        let dir = try TempDir()
-        let path = dir.path("c.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("c.db").path
         try SQLiteFixture.create(path, Self.people)
         var bytes = try SQLiteFixture.bytes(path)
         for i in 16..<100 { bytes[i] = 0xFF }  // page size, versions, counters: nonsense
@@ -381,8 +384,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func truncatedFileReportsTheTableAndGoesOn() throws {
-        let dir = try TempDir()
-        let path = dir.path("t.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("t.db").path
         let big = String(repeating: "y", count: 500)
         // `small` fits in its first pages; `big` spans many; `late` is created last, its root page
         // past the cut.
@@ -391,7 +395,7 @@ struct SQLiteReaderTests {
         try SQLiteFixture.create(path, "CREATE TABLE late (v TEXT); INSERT INTO late VALUES ('z');")
         let bytes = try SQLiteFixture.bytes(path)
         let cut = Array(bytes[0..<(bytes.count / 2)])
-        let truncated = dir.path("truncated.db")
+        let truncated = dir.appendingPathComponent("truncated.db").path
         try Data(cut).write(to: URL(fileURLWithPath: truncated))
         for reader in [try SQLiteReader(path: truncated, displayPath: "truncated.db"), try SQLiteReader(bytes: cut, displayPath: "truncated.db")] {
             let read = try DBRead(reader)
@@ -409,8 +413,9 @@ struct SQLiteReaderTests {
     }
 
     @Test func bytesGiveTheSameCellsAsThePath() throws {
-        let dir = try TempDir()
-        let path = dir.path("people.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("people.db").path
         try SQLiteFixture.create(path, Self.people + "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID; INSERT INTO kv VALUES ('k', 'v');")
         let fromPath = try DBRead(SQLiteReader(path: path, displayPath: "people.db", sampleRows: 1))
         let fromBytes = try DBRead(SQLiteReader(bytes: SQLiteFixture.bytes(path), displayPath: "people.db", sampleRows: 1))
@@ -420,32 +425,39 @@ struct SQLiteReaderTests {
         #expect(fromBytes.problems.isEmpty)
     }
 
+    /// The names in `dir`, sorted.
+    static func entries(_ dir: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+    }
+
     @Test(arguments: ["DELETE", "WAL"])
     func fileIsNeverTouched(journalMode: String) throws {
-        let dir = try TempDir()
-        let path = dir.path("keep.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("keep.db").path
         try SQLiteFixture.create(path, "PRAGMA journal_mode=\(journalMode);" + Self.people)
         let old = Date(timeIntervalSince1970: 1_000_000_000)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
         let before = try SQLiteFixture.bytes(path)
-        #expect(dir.entries == ["keep.db"])
+        #expect(Self.entries(dir) == ["keep.db"])
         do {
             let reader = try SQLiteReader(path: path, displayPath: "keep.db")
             let read = try DBRead(reader)
             #expect(read.problems.isEmpty)
             #expect(read.cells.count == 9)
-            #expect(dir.entries == ["keep.db"])  // no -journal, -wal or -shm, even while open
+            #expect(Self.entries(dir) == ["keep.db"])  // no -journal, -wal or -shm, even while open
             withExtendedLifetime(reader) {}
         }
         #expect(try SQLiteFixture.bytes(path) == before)
         let mtime = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
         #expect(mtime == old)
-        #expect(dir.entries == ["keep.db"])
+        #expect(Self.entries(dir) == ["keep.db"])
     }
 
     @Test func uncheckpointedWriteAheadLogIsReported() throws {
-        let dir = try TempDir()
-        let path = dir.path("w.db")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let path = dir.appendingPathComponent("w.db").path
         try SQLiteFixture.create(path, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('a');")
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path + "-wal"))
         let read = try DBRead(SQLiteReader(path: path, displayPath: "w.db"))
@@ -459,8 +471,9 @@ struct SQLiteReaderTests {
         #expect(SQLiteReader.fileURI("/a b/c%d?e#f/é.db") == "file:///a%20b/c%25d%3Fe%23f/%C3%A9.db")
         #expect(SQLiteReader.fileURI("rel/x.db") == "file:rel/x.db")
         #expect(SQLiteReader.fileURI("//host/x") == "file:////host/x")
-        let dir = try TempDir()
-        let sub = dir.path("odd %41 ?q=1 #frag é")
+        let dir = try TemporaryDirectory.make("sqlite")
+        defer { TemporaryDirectory.remove(dir) }
+        let sub = dir.appendingPathComponent("odd %41 ?q=1 #frag é").path
         try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
         let path = sub + "/d?b#.db"
         try SQLiteFixture.create(path, "CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('ok');")

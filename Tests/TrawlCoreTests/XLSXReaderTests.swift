@@ -62,12 +62,6 @@ enum XLSXFixture {
         try write(parts.map { ($0.0, Array($0.1.utf8)) }, to: dir)
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-xlsx-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     static func cells(_ reader: XLSXReader) throws -> [SheetCell] {
         var cells: [SheetCell] = []
         var more = true
@@ -150,8 +144,8 @@ struct XLSXReaderTests {
     ]
 
     @Test func readsSheetsWithHeadersTypesAndLocations() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         let url = try XLSXFixture.write(Self.workbookParts(), to: dir)
         let reader = try XLSXReader(path: url.path, displayPath: "book.xlsx")
         let cells = try XLSXFixture.cells(reader)
@@ -160,8 +154,8 @@ struct XLSXReaderTests {
     }
 
     @Test func readsFromMemoryToo() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         let url = try XLSXFixture.write(Self.workbookParts(), to: dir)
         let reader = try XLSXReader(data: Array(try Data(contentsOf: url)), displayPath: "a.zip!book.xlsx")
         #expect(try XLSXFixture.cells(reader) == Self.expected)
@@ -169,8 +163,8 @@ struct XLSXReaderTests {
     }
 
     @Test func emptyCellsWithinTheHeaderAreCounted() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         let url = try XLSXFixture.write(Self.workbookParts(), to: dir)
         let counts = try XLSXFixture.emptyCounts(try XLSXReader(path: url.path, displayPath: "book.xlsx"))
         // Sheet 1, header width 4: row 2 full; row 3 misses B (error cell) and D. Row 4 is empty.
@@ -190,8 +184,8 @@ struct XLSXReaderTests {
     }
 
     @Test func missingWorkbookIsAnError() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         let url = try XLSXFixture.write([("hello.txt", "hi")], to: dir)
         do {
             _ = try XLSXReader(path: url.path, displayPath: "x.xlsx")
@@ -203,8 +197,8 @@ struct XLSXReaderTests {
     }
 
     @Test func brokenSheetIsReportedAndTheNextIsRead() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         var parts = Self.workbookParts()
         parts[4] = ("xl/worksheets/sheet1.xml", XLSXFixture.sheet("<row r=\"1\"><c t=\"inlineStr\"><is><t>h</t></is></c></row>\n<row r=\"2\"><c t=\"inlineStr\"><is><t>kept</t></is></c></row>\n<row r=\"3\"><c><v>1</x></c></row>"))
         let reader = try XLSXReader(path: try XLSXFixture.write(parts, to: dir).path, displayPath: "b.xlsx")
@@ -218,8 +212,8 @@ struct XLSXReaderTests {
     }
 
     @Test func missingSheetPartIsReported() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         var parts = Self.workbookParts()
         parts.remove(at: 4)
         let reader = try XLSXReader(path: try XLSXFixture.write(parts, to: dir).path, displayPath: "b.xlsx")
@@ -230,8 +224,8 @@ struct XLSXReaderTests {
     }
 
     @Test func partBeyondTheSizeLimitIsAnErrorNotAnOOM() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         var parts = Self.workbookParts().map { ($0.0, Array($0.1.utf8)) }
         // 8 MB of blanks compress to a few kilobytes.
         parts[4] = ("xl/worksheets/sheet1.xml", Array(XLSXFixture.sheet("").utf8) + [UInt8](repeating: 0x20, count: 8 << 20))
@@ -247,8 +241,8 @@ struct XLSXReaderTests {
     }
 
     @Test func entityDeclarationsInAPartAreRefused() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         var parts = Self.workbookParts()
         parts[4] = ("xl/worksheets/sheet1.xml", "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><worksheet><sheetData><row><c t=\"inlineStr\"><is><t>&x;</t></is></c></row></sheetData></worksheet>")
         let reader = try XLSXReader(path: try XLSXFixture.write(parts, to: dir).path, displayPath: "x.xlsx")
@@ -268,8 +262,8 @@ struct XLSXReaderTests {
     }
 
     @Test func largeSheetIsStreamedInSeveralBatches() throws {
-        let dir = try XLSXFixture.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xlsx")
+        defer { TemporaryDirectory.remove(dir) }
         var rows = "<row r=\"1\"><c t=\"inlineStr\"><is><t>email</t></is></c></row>\n"
         let count = 60_000
         for r in 2...count { rows += "<row r=\"\(r)\"><c r=\"A\(r)\" t=\"inlineStr\"><is><t>user\(r)@example-domain.fr</t></is></c></row>\n" }

@@ -144,9 +144,8 @@ struct XMLReaderTests {
     @Test(arguments: ["file", "http", "dtd"])
     func externalEntitiesAreNeverRead(kind: String) throws {
         let marker = "xxe-marker-\(UUID().uuidString.prefix(8))@leak.example"
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-xxe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make("xxe")
+        defer { TemporaryDirectory.remove(dir) }
         let secret = dir.appendingPathComponent("secret.txt")
         try Data(marker.utf8).write(to: secret)
         let dtd = dir.appendingPathComponent("evil.dtd")
