@@ -521,24 +521,37 @@ public final class DetectionWorker {
             tally.columns[slot].hits[detector.category, default: 0] += 1
         }
         // Hits count cells, not pieces: the categories seen in a long cell carry over its pieces,
-        // into the next batch too.
-        var next = 0
+        // into the next batch too. A cell is known by its first piece (-1: the cell the previous
+        // batch ended in); only the accepted matches are visited, in segment order.
+        let segments = batch.segments
+        func cell(of segment: Int) -> Int {
+            var s = segment
+            while segments[s].isContinuation {
+                if s == 0 { return -1 }
+                s -= 1
+            }
+            return s
+        }
         var seen = tally.openCell
-        for (s, segment) in batch.segments.enumerated() {
-            if !segment.isContinuation { seen.clear() }
-            while next < accepted.count, accepted[next].segment <= s {
-                let candidate = accepted[next]
-                next += 1
-                guard candidate.segment == s, candidate.confidence >= options.minConfidence,
-                      segment.field >= 0, let slot = slots[Int(segment.field)] else { continue }
-                let detector = detectors[candidate.detector]
-                tally.columns[slot].detectors[detector.id, default: 0] += 1
-                if !seen.contains(detector.category) {
-                    seen.append(detector.category)
-                    tally.columns[slot].hits[detector.category, default: 0] += 1
-                }
+        var seenCell = -1
+        for candidate in accepted where candidate.confidence >= options.minConfidence {
+            let segment = segments[candidate.segment]
+            guard segment.field >= 0, let slot = slots[Int(segment.field)] else { continue }
+            let owner = cell(of: candidate.segment)
+            if owner != seenCell {
+                seen.clear()
+                seenCell = owner
+            }
+            let detector = detectors[candidate.detector]
+            tally.columns[slot].detectors[detector.id, default: 0] += 1
+            if !seen.contains(detector.category) {
+                seen.append(detector.category)
+                tally.columns[slot].hits[detector.category, default: 0] += 1
             }
         }
+        // What the last cell showed carries over only if the next batch may continue it.
+        let lastCell = segments.isEmpty ? -1 : cell(of: segments.count - 1)
+        if lastCell != seenCell { seen.clear() }
         tally.openCell = seen
     }
 
