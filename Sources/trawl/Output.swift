@@ -4,11 +4,15 @@ import TrawlCore
 /// A file written in place of another only when complete: the bytes go to a temporary file in
 /// the same directory (mode 0600), which is flushed to disk (`fsync`) and renamed over the
 /// target, and the directory is synced. A reader sees the previous file or the new one, never a
-/// part; an interrupted run (`Interruption`) removes its temporary file.
+/// part; an interrupted run (`Interruption`) removes its temporary file, and so does a run that
+/// fails before `commit` (the file is abandoned when it is released).
 final class AtomicFile {
     let path: String
     let temporaryPath: String
     let descriptor: Int32
+    /// The descriptor is still open; the file is neither committed nor abandoned yet.
+    private var isOpen = true
+    private var isSettled = false
 
     init(path: String) throws {
         let url = URL(fileURLWithPath: path)
@@ -44,12 +48,15 @@ final class AtomicFile {
         try data.withUnsafeBytes { try write($0) }
     }
 
+    deinit { abandon() }
+
     /// Syncs and renames into place (the only way the target changes).
     func commit() throws {
         defer { Interruption.unregister(temporaryPath) }
         guard fsync(descriptor) == 0 else { throw failure("sync") }
-        Glibc.close(descriptor)
+        closeDescriptor()
         guard rename(temporaryPath, path) == 0 else { throw failure("move into place") }
+        isSettled = true
         let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)
@@ -57,11 +64,19 @@ final class AtomicFile {
         }
     }
 
-    /// Leaves the target as it was.
+    /// Leaves the target as it was (nothing once committed or abandoned).
     func abandon() {
-        Glibc.close(descriptor)
+        guard !isSettled else { return }
+        isSettled = true
+        closeDescriptor()
         unlink(temporaryPath)
         Interruption.unregister(temporaryPath)
+    }
+
+    private func closeDescriptor() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(descriptor)
     }
 
     private func failure(_ action: String) -> ValidationErrorMessage {

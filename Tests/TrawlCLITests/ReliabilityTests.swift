@@ -54,6 +54,28 @@ import Testing
         #expect(Set(names) == [".trawl", "report.sarif", "baseline.json", "inventory.html"], "no temporary file is left: \(names)")
     }
 
+    /// A merge that fails after its output file is opened (a detectors folder or a policy that
+    /// does not load) leaves the previous report and no temporary file beside it.
+    @Test func aFailedMergeLeavesNoTemporaryFile() throws {
+        let dir = try TemporaryDirectory.make("cli")
+        defer { TemporaryDirectory.remove(dir) }
+        let shard = dir.appendingPathComponent("shard.json"), report = dir.appendingPathComponent("out.sarif")
+        let scan = try CLI.run(["scan", CLI.samples.path, "--format", "json", "--no-policy", "-o", shard.path], cwd: dir)
+        #expect(scan.status == 1, "\(scan.stderr)")
+        try Data("previous report\n".utf8).write(to: report)
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try Data("not: [a, policy\n".utf8).write(to: bad)
+        let runs = [["--format", "sarif", "--detectors", dir.appendingPathComponent("missing").path],
+                    ["--format", "csv", "--policy", bad.path]]
+        for arguments in runs {
+            let merge = try CLI.run(["merge", shard.path, "-o", report.path] + arguments, cwd: dir)
+            #expect(merge.status == 64, "\(arguments): \(merge.stderr)")
+            #expect(try String(contentsOf: report, encoding: .utf8) == "previous report\n")
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != ".trawl" }
+            #expect(Set(names) == ["shard.json", "out.sarif", "bad.yaml"], "\(arguments): \(names)")
+        }
+    }
+
     @Test func anUnwritableReportIsAClearErrorBeforeTheScan() throws {
         let result = try CLI.run(["scan", "Samples/exports", "-o", "/nonexistent-dir/report.json"])
         #expect(result.status == 64)
