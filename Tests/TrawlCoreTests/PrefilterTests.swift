@@ -88,7 +88,9 @@ struct PrefilterTests {
                       // digit then joins, and `eur` across block edges.
                       "Remboursement partiel effectué, ", "abcdefghijklmnopq", "prix en euros ", "ticket-", " réf. ",
                       // Corsican NIRs and time zones.
-                      "2", "2A", "2b", "B", "+0", "+ 3"]
+                      "2", "2A", "2b", "B", "+0", "+ 3",
+                      // Postcodes before a town, and five digits before other words.
+                      "75008 PARIS", "12345\t\u{00C9}vry", "55331 \"", "12345 rows"]
         for round in 0..<1000 {
             var text = ""
             let length = round % 40 == 0 ? 4000 : next(200)
@@ -97,15 +99,18 @@ struct PrefilterTests {
                 text += String(repeating: token, count: token.count == 1 && next(3) == 0 ? 1 + next(30) : 1)
             }
             let bytes = Array(text.utf8)
-            var wide = LineIndex(), narrow = LineIndex()
+            var wide = LineIndex(), baseline = LineIndex(), narrow = LineIndex()
             bytes.withUnsafeBufferPointer { wide.measure($0) }
+            bytes.withUnsafeBufferPointer { baseline.measure($0, baseline: true) }
             bytes.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
             #expect(wide.lines == narrow.lines && wide.bounds.ends == narrow.bounds.ends, "\(text.debugDescription)")
+            #expect(baseline.lines == narrow.lines && baseline.bounds.ends == narrow.bounds.ends, "\(text.debugDescription)")
         }
     }
 
-    /// The classifications the block measurement uses (SSE2's on x86-64, byte by byte elsewhere)
-    /// give every byte value, at every position of a block, the classes of the Swift reference.
+    /// The classifications the block measurement uses (SSE2's and, on a CPU with it, AVX2's on
+    /// x86-64, byte by byte elsewhere) give every byte value, at every position of a block, the
+    /// classes of the Swift reference.
     @Test func blockClassificationEqualsTheSwiftOne() {
         var random = SeededRandom(0x1234_5678_9ABC_DEF1)
         func next(_ bound: Int) -> Int { random.next(bound) }
@@ -119,6 +124,7 @@ struct PrefilterTests {
                 let reference = BlockMeasure.classifyInSwift(p.baseAddress!)
                 #expect(BlockMeasure.classify(p.baseAddress!) == reference, "\(block)")
                 #expect(BlockMeasure.classify(p.baseAddress!, bytes: true) == reference, "\(block)")
+                if let wide = BlockMeasure.classifyWide(p.baseAddress!) { #expect(wide == reference, "\(block)") }
             }
         }
     }
@@ -160,10 +166,13 @@ struct PrefilterTests {
                         for cut in [text.count, text.count + 1 + next(70)] {
                             while text.count < cut { text.append([0x31, 0x61, 0x20, 0x2E, 0x0A][next(5)]) }
                             let batch = Array(text.prefix(cut))
-                            var wide = LineIndex(), narrow = LineIndex()
+                            var wide = LineIndex(), baseline = LineIndex(), narrow = LineIndex()
                             batch.withUnsafeBufferPointer { wide.measure($0) }
+                            batch.withUnsafeBufferPointer { baseline.measure($0, baseline: true) }
                             batch.withUnsafeBufferPointer { narrow.measure($0, wide: false) }
                             #expect(wide.lines == narrow.lines && wide.bounds.ends == narrow.bounds.ends,
+                                    "\(String(decoding: batch, as: UTF8.self).debugDescription)")
+                            #expect(baseline.lines == narrow.lines && baseline.bounds.ends == narrow.bounds.ends,
                                     "\(String(decoding: batch, as: UTF8.self).debugDescription)")
                             checked += 1
                         }

@@ -59,7 +59,8 @@ typedef struct {
 } trawl_mark_bits;
 
 /// Measures every line of `p[0..<n]` (n > 0) into `lines` and `ends` (room for every line: the
-/// newlines, plus one when `p` does not end with one); returns the number of lines.
-size_t trawl_measure(const uint8_t *p, size_t n, trawl_line *lines, int32_t *ends, trawl_mark_bits marks);
+/// newlines, plus one when `p` does not end with one); returns the number of lines. The blocks
+/// are classified with AVX2 where the CPU has it, unless `baseline` (the tests measure both ways).
+size_t trawl_measure(const uint8_t *p, size_t n, trawl_line *lines, int32_t *ends, trawl_mark_bits marks, int baseline);
 
 #endif

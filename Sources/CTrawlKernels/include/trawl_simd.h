@@ -2,8 +2,9 @@
 //
 // Swift's SIMD types compile vector compares well, but not the step from a compare's lanes to a
 // bit mask: without a movemask it multiplies each 8 lanes into 8 bits, several times slower than
-// SSE2's `pmovmskb`. On x86-64 (where SSE2 is baseline) this header does the classification with
-// SSE2 intrinsics; elsewhere the measurement classifies byte by byte (`trawl_classify64_bytes`).
+// SSE2's `pmovmskb`. On x86-64 (where SSE2 is baseline) the measurement classifies with SSE2
+// intrinsics, or AVX2's where the CPU has them (`trawl_classify_body.h`, beside trawl_measure.c);
+// elsewhere byte by byte (`trawl_classify64_bytes`, below).
 // BlockMeasure's Swift classification is the reference the tests compare both with.
 #ifndef TRAWL_SIMD_H
 #define TRAWL_SIMD_H
@@ -72,60 +73,9 @@ static inline void trawl_classify64_bytes(const uint8_t *p, trawl_masks *m) {
     *m = r;
 }
 
-#if defined(__SSE2__) && defined(__x86_64__)
-
-static inline uint64_t trawl_bits16(__m128i m, int w) {
-    return (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * w);
-}
-
-/// Lanes of `x` at most `k` (unsigned).
-static inline __m128i trawl_at_most(__m128i x, uint8_t k) {
-    return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8((char)k)), x);
-}
-
-/// Classifies the 64 bytes at `p` into `m` (every field written).
-__attribute__((always_inline)) static inline void trawl_classify64(const uint8_t *p, trawl_masks *m) {
-    trawl_masks r = {0};
-    int high = 0;
-    for (int w = 0; w < 4; w++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * w));
-        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        __m128i digit = trawl_at_most(_mm_sub_epi8(v, _mm_set1_epi8(0x30)), 9);
-        __m128i letter = trawl_at_most(_mm_sub_epi8(lower, _mm_set1_epi8(0x61)), 25);
-        __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x20));
-        __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x3A));
-        // ( ) + , - . / are 0x28...0x2F but `*`.
-        __m128i punctuation = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x2A)),
-                                               trawl_at_most(_mm_sub_epi8(v, _mm_set1_epi8(0x28)), 7));
-        __m128i gap = _mm_or_si128(_mm_or_si128(punctuation, space),
-                                   _mm_or_si128(colon, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x09))));
-        __m128i rare = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x40)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x2B))),
-                                    _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8(0x75)), _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE2))));
-        r.digit |= trawl_bits16(digit, w);
-        r.letter |= trawl_bits16(letter, w);
-        r.newline |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A)), w);
-        r.space |= trawl_bits16(space, w);
-        r.dot |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x2E)), w);
-        r.dash |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x2D)), w);
-        r.colon |= trawl_bits16(colon, w);
-        r.gap |= trawl_bits16(gap, w);
-        r.rare |= trawl_bits16(rare, w);
-        high |= _mm_movemask_epi8(v);
-    }
-    if (high != 0) {
-        for (int w = 0; w < 4; w++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * w));
-            r.c2 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2)), w);
-            r.a0 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xA0)), w);
-            r.e2 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE2)), w);
-            r.x80 |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x80)), w);
-            r.af |= trawl_bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xAF)), w);
-        }
-        r.gap |= r.c2 | r.a0 | r.e2 | r.x80 | r.af;
-    }
-    *m = r;
-}
-
-#endif
+/// Classifies as the measurement does, with SSE2 (x86-64's baseline) or, with `wide`, AVX2, and
+/// returns 1; returns 0 where that classification is missing. For the tests, which compare them
+/// with the Swift reference.
+int trawl_classify64_vector(const uint8_t *p, trawl_masks *m, int wide);
 
 #endif

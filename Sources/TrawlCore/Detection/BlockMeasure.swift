@@ -9,9 +9,9 @@ import CTrawlKernels
 /// ending at a joining separator only adds to its joined runs, and one ending elsewhere closes
 /// them.
 ///
-/// On x86-64 the classification is SSE2's (`CTrawlKernels`: Swift has no vector movemask), byte
-/// by byte elsewhere; the Swift one (`classifyInSwift`) is the reference the tests compare both
-/// with.
+/// On x86-64 the classification is SSE2's, or AVX2's on a CPU that has it (`CTrawlKernels`: Swift
+/// has no vector movemask), byte by byte elsewhere; the Swift one (`classifyInSwift`) is the
+/// reference the tests compare them with.
 ///
 /// The byte-by-byte measurement (`LineIndex.measure(_:wide: false)`) says what each measure
 /// means; the tests compare the two on random text.
@@ -30,20 +30,23 @@ enum BlockMeasure {
         return pack(q[0]) | pack(q[1]) << 8
     }
 
-    /// The classes of the 64 bytes at `p` as `trawl_measure` classifies them (SSE2's on x86-64),
-    /// or with `bytes`, byte by byte (`trawl_classify64_bytes`, the classification elsewhere).
+    /// The classes of the 64 bytes at `p` as `trawl_measure` classifies them without AVX2 (SSE2's
+    /// on x86-64), or with `bytes`, byte by byte (`trawl_classify64_bytes`, the classification
+    /// elsewhere).
     static func classify(_ p: UnsafeRawPointer, bytes: Bool = false) -> Masks {
         var m = Masks()
         let q = p.assumingMemoryBound(to: UInt8.self)
-        #if arch(x86_64)
-        if bytes { trawl_classify64_bytes(q, &m) } else { trawl_classify64(q, &m) }
-        #else
-        trawl_classify64_bytes(q, &m)
-        #endif
+        if bytes || trawl_classify64_vector(q, &m, 0) == 0 { trawl_classify64_bytes(q, &m) }
         return m
     }
 
-    /// `classify` with Swift's vector compares: the reference the tests compare both C
+    /// The classes as the AVX2 measurement classifies them; nil on a CPU without AVX2.
+    static func classifyWide(_ p: UnsafeRawPointer) -> Masks? {
+        var m = Masks()
+        return trawl_classify64_vector(p.assumingMemoryBound(to: UInt8.self), &m, 1) != 0 ? m : nil
+    }
+
+    /// `classify` with Swift's vector compares: the reference the tests compare the C
     /// classifications with.
     @inline(__always)
     static func classifyInSwift(_ p: UnsafeRawPointer) -> Masks {
@@ -97,8 +100,9 @@ enum BlockMeasure {
     }()
 
     /// Measures every line of `p[0..<n]` into `lines` and `ends` (emptied first), as
-    /// `LineIndex.measure` does byte by byte.
-    static func measure(_ p: UnsafePointer<UInt8>, _ n: Int, lines: inout [Line], ends: inout [Int32]) {
+    /// `LineIndex.measure` does byte by byte; with `baseline`, without AVX2 even where the CPU
+    /// has it (the tests measure both ways).
+    static func measure(_ p: UnsafePointer<UInt8>, _ n: Int, lines: inout [Line], ends: inout [Int32], baseline: Bool = false) {
         // The lines are counted first, so that the measurement writes them in place: appending
         // checked the arrays' uniqueness and capacity per line, two calls each. The arrays keep
         // the last batch's lines, overwritten: batches are much alike, so only a few lines are
@@ -108,7 +112,7 @@ enum BlockMeasure {
         ends.resize(to: count, with: 0)
         guard count > 0 else { return }
         let written = lines.withUnsafeMutableBufferPointer { lines in
-            ends.withUnsafeMutableBufferPointer { ends in trawl_measure(p, n, lines.baseAddress!, ends.baseAddress!, markBits) }
+            ends.withUnsafeMutableBufferPointer { ends in trawl_measure(p, n, lines.baseAddress!, ends.baseAddress!, markBits, baseline ? 1 : 0) }
         }
         precondition(written == count, "BlockMeasure: \(written) lines measured, \(count) counted")
     }

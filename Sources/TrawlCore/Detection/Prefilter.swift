@@ -462,11 +462,12 @@ struct LineIndex {
 
     /// Measures every line of `buffer` (a 64-byte block at a time, `BlockMeasure`), and finds the
     /// anchor words on each. `wide: false` measures byte by byte: the reference the tests compare
-    /// the blocks with, and the definition of each measure.
-    mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil, wide: Bool = true) {
+    /// the blocks with, and the definition of each measure; `baseline` measures blocks without
+    /// AVX2 (`BlockMeasure.measure`).
+    mutating func measure(_ buffer: UnsafeBufferPointer<UInt8>, anchors: AnchorMatcher? = nil, wide: Bool = true, baseline: Bool = false) {
         precondition(buffer.count < Int(Int32.max), "a batch of \(buffer.count) bytes")
         if wide, let p = buffer.baseAddress {
-            BlockMeasure.measure(p, buffer.count, lines: &lines, ends: &bounds.ends)
+            BlockMeasure.measure(p, buffer.count, lines: &lines, ends: &bounds.ends, baseline: baseline)
         } else {
             measureBytes(buffer)
         }
