@@ -36,7 +36,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The prefilter's loops that Swift compiles poorly: SSE2 classification, the line
+        // The prefilter's loops that Swift compiles poorly: SSE2 or AVX2 classification, the line
         // measurement, the anchor walk (each header says why).
         .target(name: "CTrawlKernels"),
         .target(
@@ -56,17 +56,19 @@ let package = Package(
             name: "trawl",
             dependencies: ["TrawlCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // What both test targets use (test targets share no source).
+        .target(name: "TrawlTestSupport", path: "Tests/TrawlTestSupport"),
         .testTarget(
             name: "TrawlCoreTests",
             dependencies: [
-                "TrawlCore",
+                "TrawlCore", "TrawlTestSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .testTarget(
             name: "TrawlCLITests",
-            dependencies: ["TrawlCore", "trawl"],
+            dependencies: ["TrawlCore", "trawl", "TrawlTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// End-to-end tests: run the built `trawl` binary and check stdout, stderr and exit codes.
 enum CLI {
@@ -50,27 +51,6 @@ enum CLI {
     static func json(_ text: String) throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return try #require(object as? [String: Any])
-    }
-}
-
-/// A directory of a test's own, `trawl-<label>-<UUID>` in the system's temporary directory. Whoever
-/// makes one removes it on the next line, so that a run leaves nothing in /tmp, whether the test
-/// passes, fails or throws:
-///
-///     let dir = try TemporaryDirectory.make("cli")
-///     defer { TemporaryDirectory.remove(dir) }
-///
-/// (TrawlCoreTests has the same in its TestSupport.swift: two test targets share no source.)
-enum TemporaryDirectory {
-    static func make(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// Removes the directory and everything in it.
-    static func remove(_ url: URL) {
-        try? FileManager.default.removeItem(at: url)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// Dumps, archives and hostile files through the whole command line.
 @Suite("Archives, dumps and hostile inputs")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// `trawl inventory`, `trawl diff` and inventories from `trawl merge`, end to end.
 @Suite("Inventories", .serialized)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// Images and recordings through the built binary (issue 8, part 1): tiny synthetic files written
 /// at test time, recognised by content whatever their names.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// Identity documents, letters and photos read with OCR through the built binary (issue 8, part
 /// 2). The images are drawn at test time by ImageMagick (`Tests/Fixtures/media/make-fixtures.py`):

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 @Suite("trawl policy and policy checks in scans")
 struct PolicyCLITests {

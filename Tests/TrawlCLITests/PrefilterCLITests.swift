@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// The prefilters (issue 6) only save work: every finding and every column is the same with
 /// `--no-prefilter`, on the Samples, on the real dumps of ../shared/corpus and on a generated

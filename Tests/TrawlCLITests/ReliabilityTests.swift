@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// Issue 7: nothing touched, nothing leaked, reports written whole, file-system faults survived.
 @Suite struct ReliabilityTests {

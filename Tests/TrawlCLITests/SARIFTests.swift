@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSupport
 
 /// Every SARIF document the suite produces is validated against the official SARIF 2.1.0 schema
 /// (`../shared/schemas/sarif-2.1.0.json`) with Python's jsonschema (Debian's python3-jsonschema,

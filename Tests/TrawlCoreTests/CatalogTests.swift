@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrawlCore
+import TrawlTestSupport
 
 @Suite("Detector catalog")
 struct CatalogTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrawlCore
+import TrawlTestSupport
 
 // MARK: - Hand-made headers (built at test time; none is a real medium)
 

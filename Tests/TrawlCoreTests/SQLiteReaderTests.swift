@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import Testing
 @testable import TrawlCore
+import TrawlTestSupport
 
 /// A cell as `SQLiteReader` produced it.
 struct DBCell: Equatable, CustomStringConvertible {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZIPFoundation
 @testable import TrawlCore
+import TrawlTestSupport
 
 /// A cell of a spreadsheet as the reader produced it.
 struct SheetCell: Equatable, CustomStringConvertible {

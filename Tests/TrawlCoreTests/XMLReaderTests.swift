@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrawlCore
+import TrawlTestSupport
 
 enum XMLRead {
     static func cells(_ bytes: [UInt8]) throws -> (cells: [ReadCell], problems: [InputError]) {
