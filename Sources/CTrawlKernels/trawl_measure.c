@@ -85,21 +85,17 @@ static int detect_avx2(void) {
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b & bit_AVX2) != 0;
 }
-#endif
 
 /// True when this CPU has AVX2.
 static int trawl_has_avx2(void) {
-#if TRAWL_AVX2_DISPATCH
     int state = __atomic_load_n(&avx2_state, __ATOMIC_RELAXED);
     if (state < 0) {
         state = detect_avx2();
         __atomic_store_n(&avx2_state, state, __ATOMIC_RELAXED);
     }
     return state;
-#else
-    return 0;
-#endif
 }
+#endif
 
 int trawl_classify64_vector(const uint8_t *p, trawl_masks *m, int wide) {
 #if TRAWL_AVX2_DISPATCH

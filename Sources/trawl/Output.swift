@@ -33,6 +33,7 @@ final class AtomicFile {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(isOpen, "AtomicFile \(path): written after commit or abandon")
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -52,6 +53,7 @@ final class AtomicFile {
 
     /// Syncs and renames into place (the only way the target changes).
     func commit() throws {
+        precondition(!isSettled, "AtomicFile \(path): committed after commit or abandon")
         defer { Interruption.unregister(temporaryPath) }
         guard fsync(descriptor) == 0 else { throw failure("sync") }
         closeDescriptor()

@@ -119,6 +119,10 @@ struct PrefilterTests {
         for _ in 0..<2000 {
             blocks.append((0..<64).map { _ in next(4) == 0 ? UInt8(next(256)) : common[next(common.count)] })
         }
+        // On a CPU with AVX2 the AVX2 classification must be there (the measurement's dispatch asks
+        // the same question): a failed detection would pass every other test, only slower.
+        let cpuHasAVX2 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx2") ?? false
+        blocks[0].withUnsafeBytes { p in #expect(!cpuHasAVX2 || BlockMeasure.classifyWide(p.baseAddress!) != nil) }
         for block in blocks {
             block.withUnsafeBytes { p in
                 let reference = BlockMeasure.classifyInSwift(p.baseAddress!)

@@ -522,15 +522,23 @@ public final class DetectionWorker {
         }
         // Hits count cells, not pieces: the categories seen in a long cell carry over its pieces,
         // into the next batch too. A cell is known by its first piece (-1: the cell the previous
-        // batch ended in); only the accepted matches are visited, in segment order.
+        // batch ended in); only the accepted matches are visited, in segment order, and the walk
+        // back to a cell's first piece stops at the last segment looked up (a cell of many pieces
+        // is walked once, not once per match).
         let segments = batch.segments
+        var lastSegment = -1, lastOwner = -1
         func cell(of segment: Int) -> Int {
             var s = segment
-            while segments[s].isContinuation {
-                if s == 0 { return -1 }
+            var owner: Int
+            while true {
+                if s == lastSegment { owner = lastOwner; break }
+                if !segments[s].isContinuation { owner = s; break }
+                if s == 0 { owner = -1; break }
                 s -= 1
             }
-            return s
+            lastSegment = segment
+            lastOwner = owner
+            return owner
         }
         var seen = tally.openCell
         var seenCell = -1

@@ -355,7 +355,7 @@ struct AdmissionTable: Sendable {
 /// The lines of a batch and what each holds, measured in one pass over its bytes.
 struct LineIndex {
     /// What a line holds (where it is: `Bounds`; its anchor words: `words`): `trawl_line`, which
-    /// `trawl_measure` fills. Widest fields first, so that a line takes 64 bytes (59 and padding):
+    /// `trawl_measure` fills. Widest fields first, so that a line takes 64 bytes (60 and padding):
     /// admission reads every line's measures.
     ///
     /// - `plainLengths`, `spacedLengths`: lengths (bit n-1 for n digits, 64 and more on bit 63)
