@@ -10,8 +10,9 @@ final class AtomicFile {
     let path: String
     let temporaryPath: String
     let descriptor: Int32
-    /// The descriptor is still open; the file is neither committed nor abandoned yet.
+    /// The descriptor is not closed yet (commit closes it before the rename).
     private var isOpen = true
+    /// The file is committed or abandoned: nothing more happens to it.
     private var isSettled = false
 
     init(path: String) throws {
